@@ -1,0 +1,13 @@
+//! The logic of the fraiseql extension, free of any PostgreSQL dependency.
+//!
+//! Everything here runs under plain `cargo test`; the extension crate at the repository
+//! root only converts between SQL types and these functions. Keeping the boundary this
+//! way means a bug in spec parsing or shaping can be reproduced and fixed without a
+//! server, and the in-database tests only have to prove the wiring.
+
+pub mod camel;
+
+pub use camel::camel_case;
+pub mod jsonb;
+pub mod sql;
+pub mod where_spec;

@@ -1,0 +1,110 @@
+//! SQL `LIKE` matching with PostgreSQL's rules, on characters: `%` matches any run,
+//! `_` exactly one character, `\` makes the next character literal. Used for the string
+//! operators so that the evaluator and the compiled `LIKE` agree.
+
+/// Escapes `%`, `_` and `\` so the text matches only itself inside a pattern.
+pub fn escape(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s
+}
+
+/// Whether the pattern is acceptable to PostgreSQL (it must not end in a lone escape).
+pub fn valid(pattern: &str) -> bool {
+    let mut escaped = false;
+    for c in pattern.chars() {
+        escaped = !escaped && c == '\\';
+    }
+    !escaped
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Tok {
+    Lit(char),
+    One,
+    Any,
+}
+
+fn tokens(pattern: &str) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut it = pattern.chars();
+    while let Some(c) = it.next() {
+        out.push(match c {
+            '\\' => Tok::Lit(it.next().unwrap_or('\\')),
+            '%' => Tok::Any,
+            '_' => Tok::One,
+            c => Tok::Lit(c),
+        });
+    }
+    out
+}
+
+/// Does `text` match `pattern`? Iterative with backtracking to the last `%`, so it is
+/// linear in practice and never recurses.
+pub fn matches(text: &str, pattern: &str) -> bool {
+    let p = tokens(pattern);
+    let t: Vec<char> = text.chars().collect();
+    let (mut ti, mut pi) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some(Tok::Any) => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(Tok::One) => {
+                ti += 1;
+                pi += 1;
+            }
+            Some(Tok::Lit(c)) if *c == t[ti] => {
+                ti += 1;
+                pi += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|t| *t == Tok::Any)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_rules() {
+        assert!(matches("hello", "h%o"));
+        assert!(matches("hello", "h_llo"));
+        assert!(!matches("hello", "h_lo"));
+        assert!(matches("", "%"));
+        assert!(!matches("", "_"));
+        assert!(matches("100%", "100\\%"));
+        assert!(!matches("1000", "100\\%"));
+        assert!(matches("a_b", "a\\_b"));
+        assert!(!matches("axb", "a\\_b"));
+        assert!(matches("aaab", "%a%b"));
+        assert!(matches("é😀x", "__x"));
+        assert!(matches("abc", "%%%c"));
+        assert!(!matches("abc", "%b"));
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape("50%_off\\"), "50\\%\\_off\\\\");
+        assert!(matches("50%_off\\", &escape("50%_off\\")));
+        assert!(!matches("50x_off\\", &escape("50%_off\\")));
+        assert!(valid("a\\\\"));
+        assert!(!valid("a\\"));
+    }
+}

@@ -1,0 +1,568 @@
+//! Spec document → `Node` tree. Every rejection names the JSON path of the fault, the
+//! offending token and what would have been valid there.
+
+use super::{like, Cmp, Host, Json, LenCmp, Node, Op, Options, Quant, SpecError};
+use crate::jsonb::{Container, Value};
+
+/// Operator names as documented, one entry per operator (aliases after the `|`).
+pub const OPERATORS: &[&str] = &[
+    "eq",
+    "neq|ne",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "in",
+    "nin|notin",
+    "isnull",
+    "contains",
+    "icontains",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "like",
+    "ilike",
+    "nlike",
+    "nilike",
+    "matches|regex",
+    "imatches|iregex",
+    "not_matches|nregex",
+    "niregex",
+    "array_contains",
+    "array_contained_by",
+    "array_overlaps",
+    "len_eq",
+    "len_neq",
+    "len_gt",
+    "len_gte",
+    "len_lt",
+    "len_lte",
+    "any_eq",
+    "all_eq",
+    "has_key",
+    "has_any_keys",
+    "has_all_keys",
+    "contained_by",
+    "any",
+    "all",
+    "none",
+];
+
+/// Operator spellings are matched case- and underscore-insensitively, so GraphQL's
+/// `startsWith`/`arrayContains` and Python's `startswith`/`array_contains` are one name.
+fn normalize(key: &str) -> String {
+    key.chars()
+        .filter(|c| *c != '_')
+        .flat_map(|c| c.to_lowercase())
+        .collect()
+}
+
+fn is_operator(key: &str) -> bool {
+    let n = normalize(key);
+    OPERATORS
+        .iter()
+        .any(|names| names.split('|').any(|name| normalize(name) == n))
+}
+
+fn logical(key: &str) -> Option<&'static str> {
+    match key {
+        "AND" | "_and" => Some("AND"),
+        "OR" | "_or" => Some("OR"),
+        "NOT" | "_not" => Some("NOT"),
+        _ => None,
+    }
+}
+
+fn operator_hint() -> String {
+    let names: Vec<&str> = OPERATORS
+        .iter()
+        .map(|n| n.split('|').next().unwrap_or(n))
+        .collect();
+    format!("valid operators: {}", names.join(", "))
+}
+
+/// camelCase spec key → snake_case data key: an underscore goes before every uppercase
+/// letter, which is lowered (`isCurrent` → `is_current`, `ipV4Address` →
+/// `ip_v4_address`). Keys without a lowercase letter (`ID`, `HTTP`) or without an
+/// uppercase one are used as written.
+pub fn snake_case(key: &str) -> String {
+    if !key.chars().any(char::is_lowercase) || !key.chars().any(char::is_uppercase) {
+        return key.to_string();
+    }
+    let mut out = String::with_capacity(key.len() + 4);
+    for (i, c) in key.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+struct Parser<'h> {
+    options: Options,
+    host: &'h dyn Host,
+}
+
+fn err(path: &str, message: impl Into<String>, hint: Option<String>) -> SpecError {
+    SpecError {
+        path: path.to_string(),
+        message: message.into(),
+        hint,
+    }
+}
+
+fn corrupt(path: &str, e: crate::jsonb::Corrupt) -> SpecError {
+    err(path, e.to_string(), None)
+}
+
+fn key_str<'a>(path: &str, k: &'a [u8]) -> Result<&'a str, SpecError> {
+    std::str::from_utf8(k).map_err(|_| err(path, "key is not valid UTF-8", None))
+}
+
+fn show(v: &Value<'_>) -> String {
+    let mut t = v.to_text().unwrap_or_else(|_| "?".into());
+    if t.chars().count() > 60 {
+        t = t.chars().take(57).collect::<String>() + "...";
+    }
+    t
+}
+
+pub(super) fn parse(spec: Value<'_>, options: Options, host: &dyn Host) -> Result<Node, SpecError> {
+    let p = Parser { options, host };
+    match spec {
+        Value::Object(c) => p.object_spec(c, "where", &[], true),
+        Value::Null => Ok(Node::True),
+        other => Err(err(
+            "where",
+            format!(
+                "expected an object, got {} {}",
+                other.type_name(),
+                show(&other)
+            ),
+            Some("a where-spec is an object such as {\"status\": {\"eq\": \"active\"}}".into()),
+        )),
+    }
+}
+
+fn and(mut parts: Vec<Node>) -> Node {
+    parts.retain(|n| !matches!(n, Node::True));
+    match parts.len() {
+        0 => Node::True,
+        1 => parts.pop().expect("one"),
+        _ => Node::And(parts),
+    }
+}
+
+impl Parser<'_> {
+    fn data_key(&self, key: &str) -> String {
+        if self.options.convert_keys {
+            snake_case(key)
+        } else {
+            key.to_string()
+        }
+    }
+
+    /// An object of fields and logical operators; `prefix` is the data path of the
+    /// object it filters (for nested objects). `shorthand` allows a bare scalar to mean
+    /// `eq`: only at the root and in logical operands there, where a key can only be a
+    /// field. In a nested object a bare scalar is far more likely a misspelt operator
+    /// (`{"status": {"eqq": "x"}}`), so it is rejected instead of guessed.
+    fn object_spec(
+        &self,
+        c: Container<'_>,
+        path: &str,
+        prefix: &[String],
+        shorthand: bool,
+    ) -> Result<Node, SpecError> {
+        let mut parts = Vec::new();
+        for m in c.members() {
+            let (k, v) = m.map_err(|e| corrupt(path, e))?;
+            let key = key_str(path, k)?;
+            let here = format!("{path}.{key}");
+            if let Some(l) = logical(key) {
+                parts.push(self.logical(l, v, &here, prefix, shorthand)?);
+                continue;
+            }
+            let mut field_path = prefix.to_vec();
+            field_path.push(self.data_key(key));
+            parts.push(self.field(v, &here, field_path, shorthand)?);
+        }
+        Ok(and(parts))
+    }
+
+    fn logical(
+        &self,
+        which: &str,
+        v: Value<'_>,
+        path: &str,
+        prefix: &[String],
+        shorthand: bool,
+    ) -> Result<Node, SpecError> {
+        match (which, v) {
+            (_, Value::Null) => Ok(Node::True),
+            ("NOT", Value::Object(c)) => {
+                Ok(match self.object_spec(c, path, prefix, shorthand)? {
+                    Node::True => Node::True,
+                    inner => Node::Not(Box::new(inner)),
+                })
+            }
+            ("NOT", other) => Err(err(
+                path,
+                format!(
+                    "NOT expects an object, got {} {}",
+                    other.type_name(),
+                    show(&other)
+                ),
+                Some("write {\"NOT\": {\"field\": {\"op\": value}}}".into()),
+            )),
+            (_, Value::Array(items)) => {
+                let mut parts = Vec::new();
+                for (i, item) in items.elements().enumerate() {
+                    let item = item.map_err(|e| corrupt(path, e))?;
+                    let here = format!("{path}[{i}]");
+                    match item {
+                        Value::Object(c) => {
+                            parts.push(self.object_spec(c, &here, prefix, shorthand)?)
+                        }
+                        Value::Null => {}
+                        other => {
+                            return Err(err(
+                                &here,
+                                format!(
+                                    "{which} items must be objects, got {} {}",
+                                    other.type_name(),
+                                    show(&other)
+                                ),
+                                Some(format!("write {{\"{which}\": [{{...}}, {{...}}]}}")),
+                            ))
+                        }
+                    }
+                }
+                if which == "AND" {
+                    return Ok(and(parts));
+                }
+                // An OR alternative with no condition left means its filter was not
+                // given: it is dropped rather than turning the OR into "everything".
+                parts.retain(|n| !matches!(n, Node::True));
+                Ok(match parts.len() {
+                    0 => Node::True,
+                    1 => parts.pop().expect("one"),
+                    _ => Node::Or(parts),
+                })
+            }
+            (_, other) => Err(err(
+                path,
+                format!(
+                    "{which} expects a list, got {} {}",
+                    other.type_name(),
+                    show(&other)
+                ),
+                Some(format!("write {{\"{which}\": [{{...}}, {{...}}]}}")),
+            )),
+        }
+    }
+
+    /// The value under a field key: an operator object, a nested object spec, or (at the
+    /// top level) a scalar meaning `eq`.
+    fn field(
+        &self,
+        v: Value<'_>,
+        path: &str,
+        field_path: Vec<String>,
+        shorthand_ok: bool,
+    ) -> Result<Node, SpecError> {
+        match v {
+            Value::Null => Ok(Node::True),
+            Value::Object(c) => {
+                let mut ops = Vec::new();
+                let mut fields = Vec::new();
+                for m in c.members() {
+                    let (k, _) = m.map_err(|e| corrupt(path, e))?;
+                    let key = key_str(path, k)?;
+                    if is_operator(key) {
+                        ops.push(key);
+                    } else {
+                        fields.push(key);
+                    }
+                }
+                if !ops.is_empty() && !fields.is_empty() {
+                    return Err(err(
+                        &format!("{path}.{}", fields[0]),
+                        format!(
+                            "ambiguous object: it mixes operators ({}) with names that are not operators ({})",
+                            ops.join(", "),
+                            fields.join(", ")
+                        ),
+                        Some(format!(
+                            "an object under a field holds either operators or nested fields, not both; {}",
+                            operator_hint()
+                        )),
+                    ));
+                }
+                if ops.is_empty() && !c.is_empty() {
+                    return self.object_spec(c, path, &field_path, false);
+                }
+                let mut parts = Vec::new();
+                for m in c.members() {
+                    let (k, operand) = m.map_err(|e| corrupt(path, e))?;
+                    let key = key_str(path, k)?;
+                    parts.push(self.operator(
+                        key,
+                        operand,
+                        &format!("{path}.{key}"),
+                        &field_path,
+                    )?);
+                }
+                Ok(and(parts))
+            }
+            Value::Array(_) => Err(err(
+                path,
+                format!("expected an operator object, got array {}", show(&v)),
+                Some("write {\"field\": {\"in\": [...]}} to match one of several values".into()),
+            )),
+            scalar if shorthand_ok => Ok(Node::Cond {
+                path: field_path,
+                op: Op::Eq(Json::from_value(&scalar).map_err(|e| corrupt(path, e))?),
+            }),
+            scalar => {
+                let name = path.rsplit('.').next().unwrap_or(path);
+                Err(err(
+                    path,
+                    format!("unknown operator \"{name}\" (with operand {})", show(&scalar)),
+                    Some(format!(
+                        "{}; a bare value is shorthand for eq only for top-level fields, inside a nested object write {{\"{name}\": {{\"eq\": {}}}}}",
+                        operator_hint(),
+                        show(&scalar)
+                    )),
+                ))
+            }
+        }
+    }
+
+    fn operator(
+        &self,
+        key: &str,
+        v: Value<'_>,
+        path: &str,
+        field: &[String],
+    ) -> Result<Node, SpecError> {
+        if let Value::Null = v {
+            return Ok(Node::True);
+        }
+        let name = normalize(key);
+        let cond = |op: Op| {
+            Ok(Node::Cond {
+                path: field.to_vec(),
+                op,
+            })
+        };
+        let json = |v: &Value<'_>| Json::from_value(v).map_err(|e| corrupt(path, e));
+        let want = |what: &str, v: &Value<'_>| {
+            err(
+                path,
+                format!("{key} expects {what}, got {} {}", v.type_name(), show(v)),
+                None,
+            )
+        };
+        let string = |v: &Value<'_>| -> Result<String, SpecError> {
+            match v.as_str() {
+                Some(s) => Ok(s.map_err(|e| corrupt(path, e))?.to_string()),
+                None => Err(want("a string", v)),
+            }
+        };
+        let scalar = |v: &Value<'_>| match v {
+            Value::String(_) | Value::Number(_) | Value::Bool(_) => json(v),
+            _ => Err(want("a string, number or boolean", v)),
+        };
+        let list = |v: &Value<'_>| -> Result<Vec<Json>, SpecError> {
+            let Value::Array(items) = v else {
+                return Err(want("a list", v));
+            };
+            let mut out = Vec::new();
+            for (i, item) in items.elements().enumerate() {
+                let item = item.map_err(|e| corrupt(path, e))?;
+                if let Value::Null = item {
+                    return Err(err(
+                        &format!("{path}[{i}]"),
+                        format!("{key} lists cannot hold null"),
+                        Some("null never equals anything; use {\"isnull\": true} to match missing values".into()),
+                    ));
+                }
+                out.push(json(&item)?);
+            }
+            Ok(out)
+        };
+        let strings = |v: &Value<'_>| -> Result<Vec<String>, SpecError> {
+            let Value::Array(items) = v else {
+                return Err(want("a list of strings", v));
+            };
+            let mut out = Vec::new();
+            for item in items.elements() {
+                let item = item.map_err(|e| corrupt(path, e))?;
+                match item.as_str() {
+                    Some(s) => out.push(s.map_err(|e| corrupt(path, e))?.to_string()),
+                    None => return Err(want("a list of strings", v)),
+                }
+            }
+            Ok(out)
+        };
+        let like_op = |pattern: String, ci: bool, negate: bool| -> Result<Node, SpecError> {
+            let pattern = if ci {
+                self.host.lower(&pattern)
+            } else {
+                pattern
+            };
+            cond(Op::Like {
+                pattern,
+                ci,
+                negate,
+            })
+        };
+        let user_like = |ci: bool, negate: bool| -> Result<Node, SpecError> {
+            let pattern = string(&v)?;
+            if !like::valid(&pattern) {
+                return Err(err(
+                    path,
+                    format!("LIKE pattern {} ends with an escape character", show(&v)),
+                    Some("escape a trailing backslash as \\\\".into()),
+                ));
+            }
+            like_op(pattern, ci, negate)
+        };
+        let regex = |ci: bool, negate: bool| -> Result<Node, SpecError> {
+            let pattern = string(&v)?;
+            self.host.regex_check(&pattern, ci).map_err(|m| {
+                err(
+                    path,
+                    format!("invalid regular expression {}: {m}", show(&v)),
+                    Some("patterns use PostgreSQL's POSIX regular expression syntax".into()),
+                )
+            })?;
+            cond(Op::Regex {
+                pattern,
+                ci,
+                negate,
+            })
+        };
+        let length = |c: LenCmp| -> Result<Node, SpecError> {
+            let n = match v {
+                Value::Number(n) => n.to_i64().filter(|n| *n >= 0),
+                _ => None,
+            };
+            match n {
+                Some(n) => cond(Op::Len(c, n)),
+                None => Err(want("a non-negative integer", &v)),
+            }
+        };
+        let boolean = |v: &Value<'_>| match v {
+            Value::Bool(b) => Ok(*b),
+            _ => Err(want("true or false", v)),
+        };
+        match name.as_str() {
+            "eq" => cond(Op::Eq(json(&v)?)),
+            "neq" | "ne" => cond(Op::Neq(json(&v)?)),
+            "gt" => cond(Op::Order(Cmp::Gt, scalar(&v)?)),
+            "gte" => cond(Op::Order(Cmp::Gte, scalar(&v)?)),
+            "lt" => cond(Op::Order(Cmp::Lt, scalar(&v)?)),
+            "lte" => cond(Op::Order(Cmp::Lte, scalar(&v)?)),
+            "in" => cond(Op::In(list(&v)?)),
+            "nin" | "notin" => cond(Op::Nin(list(&v)?)),
+            "isnull" => cond(Op::IsNull(boolean(&v)?)),
+            "contains" => match v {
+                Value::String(_) => {
+                    like_op(format!("%{}%", like::escape(&string(&v)?)), false, false)
+                }
+                Value::Object(_) => cond(Op::ObjContains(json(&v)?)),
+                Value::Array(_) => cond(Op::ArrayContains(json(&v)?)),
+                _ => Err(want(
+                    "a string (substring), an object or an array (containment)",
+                    &v,
+                )),
+            },
+            "icontains" => like_op(format!("%{}%", like::escape(&string(&v)?)), true, false),
+            "startswith" => like_op(format!("{}%", like::escape(&string(&v)?)), false, false),
+            "istartswith" => like_op(format!("{}%", like::escape(&string(&v)?)), true, false),
+            "endswith" => like_op(format!("%{}", like::escape(&string(&v)?)), false, false),
+            "iendswith" => like_op(format!("%{}", like::escape(&string(&v)?)), true, false),
+            "like" => user_like(false, false),
+            "ilike" => user_like(true, false),
+            "nlike" => user_like(false, true),
+            "nilike" => user_like(true, true),
+            "matches" | "regex" => regex(false, false),
+            "imatches" | "iregex" => regex(true, false),
+            "notmatches" | "nregex" => regex(false, true),
+            "niregex" => regex(true, true),
+            "arraycontains" => match v {
+                Value::Array(_) => cond(Op::ArrayContains(json(&v)?)),
+                Value::Object(_) => Err(want("an array or a scalar", &v)),
+                _ => cond(Op::ArrayContains(json(&v)?.wrapped())),
+            },
+            "arraycontainedby" => match v {
+                Value::Array(_) => cond(Op::ArrayContainedBy(json(&v)?)),
+                _ => Err(want("an array", &v)),
+            },
+            "arrayoverlaps" => cond(Op::ArrayOverlaps(
+                list(&v)?.iter().map(Json::wrapped).collect(),
+            )),
+            "leneq" => length(LenCmp::Eq),
+            "lenneq" => length(LenCmp::Neq),
+            "lengt" => length(LenCmp::Ord(Cmp::Gt)),
+            "lengte" => length(LenCmp::Ord(Cmp::Gte)),
+            "lenlt" => length(LenCmp::Ord(Cmp::Lt)),
+            "lenlte" => length(LenCmp::Ord(Cmp::Lte)),
+            "anyeq" => cond(Op::AnyEq(scalar(&v)?.wrapped())),
+            "alleq" => cond(Op::AllEq(scalar(&v)?)),
+            "haskey" => cond(Op::HasKey(string(&v)?)),
+            "hasanykeys" => cond(Op::HasAnyKeys(strings(&v)?)),
+            "hasallkeys" => cond(Op::HasAllKeys(strings(&v)?)),
+            "containedby" => match v {
+                Value::Object(_) => cond(Op::ObjContainedBy(json(&v)?)),
+                Value::Array(_) => cond(Op::ArrayContainedBy(json(&v)?)),
+                _ => Err(want("an object or an array", &v)),
+            },
+            "any" | "all" | "none" => {
+                let kind = match name.as_str() {
+                    "any" => Quant::Any,
+                    "all" => Quant::All,
+                    _ => Quant::None,
+                };
+                let Value::Object(c) = v else {
+                    return Err(want("an object: a where-spec for each element, or operators for scalar elements", &v));
+                };
+                // Operators apply to the element itself; anything else is a spec over
+                // each element's fields.
+                let inner = self.field(Value::Object(c), path, Vec::new(), false)?;
+                Ok(Node::Quant {
+                    path: field.to_vec(),
+                    kind,
+                    inner: Box::new(inner),
+                })
+            }
+            _ => Err(err(
+                path,
+                format!("unknown operator \"{key}\""),
+                Some(operator_hint()),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snake_case;
+
+    #[test]
+    fn snake() {
+        assert_eq!(snake_case("isCurrent"), "is_current");
+        assert_eq!(snake_case("ipV4Address"), "ip_v4_address");
+        assert_eq!(snake_case("is_current"), "is_current");
+        assert_eq!(snake_case("id"), "id");
+        assert_eq!(snake_case("ID"), "ID");
+    }
+}

@@ -1,0 +1,4 @@
+//! `#[pg_test]`s: the SQL surface exercised inside a real PostgreSQL 15 backend.
+//! One module per feature.
+
+mod camel_case;

@@ -1,0 +1,37 @@
+//! The SQL surface of fraiseql: every `#[pg_extern]` the extension exposes, each a thin
+//! conversion between SQL types and the pgrx-free logic in `fraiseql-core`.
+//!
+//! Glue that needs PostgreSQL internals lives in its own modules next to this file;
+//! nothing here decides semantics.
+
+use pgrx::prelude::*;
+
+mod pg;
+
+::pgrx::pg_module_magic!(name, version);
+
+// fraiseql_where(data, spec, convert_keys) and fraiseql_where_sql(spec, column_name,
+// convert_keys): V1 functions over raw jsonb, see src/pg.rs and docs/where.md.
+extension_sql_file!("../sql/where.sql", name = "where_functions");
+
+/// snake_case → camelCase with the rule GraphQL responses use (see `docs/camel_case.md`).
+#[pg_extern(immutable, strict, parallel_safe)]
+fn fraiseql_camel_case(key: &str) -> String {
+    fraiseql_core::camel_case(key).into_owned()
+}
+
+/// The in-database tests live in the top-level `pgrx-tests/` directory; they are compiled
+/// into the extension only for `cargo pgrx test`.
+#[cfg(any(test, feature = "pg_test"))]
+#[path = "../pgrx-tests/mod.rs"]
+mod pgrx_tests;
+
+/// Required by `cargo pgrx test`.
+#[cfg(test)]
+pub mod pg_test {
+    pub fn setup(_options: Vec<&str>) {}
+
+    pub fn postgresql_conf_options() -> Vec<&'static str> {
+        vec![]
+    }
+}
