@@ -2,3 +2,4 @@
 //! One module per feature.
 
 mod camel_case;
+mod where_spec;

@@ -53,12 +53,7 @@ unsafe fn arg_str<'a>(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> &'a str {
 
 fn text_datum(s: &str) -> pg_sys::Datum {
     // SAFETY: cstring_to_text_with_len copies `len` bytes into a new palloc'd text.
-    unsafe {
-        pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(
-            s.as_ptr() as *const c_char,
-            s.len() as i32,
-        ))
-    }
+    unsafe { pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(s.as_ptr() as *const c_char, s.len() as i32)) }
 }
 
 /// A built-in function looked up by its internal name once per backend and kept in
@@ -70,10 +65,7 @@ struct Builtin {
 
 impl Builtin {
     const fn new(name: &'static std::ffi::CStr) -> Self {
-        Builtin {
-            name,
-            finfo: std::cell::OnceCell::new(),
-        }
+        Builtin { name, finfo: std::cell::OnceCell::new() }
     }
 
     fn finfo(&self) -> *mut pg_sys::FmgrInfo {
@@ -82,15 +74,10 @@ impl Builtin {
             // with its state kept in) TopMemoryContext, which lives as long as the backend.
             unsafe {
                 let oid = pg_sys::fmgr_internal_function(self.name.as_ptr());
-                assert!(
-                    oid != pg_sys::InvalidOid,
-                    "built-in function {:?} not found",
-                    self.name
-                );
-                let finfo = pg_sys::MemoryContextAllocZero(
-                    pg_sys::TopMemoryContext,
-                    std::mem::size_of::<pg_sys::FmgrInfo>(),
-                ) as *mut pg_sys::FmgrInfo;
+                assert!(oid != pg_sys::InvalidOid, "built-in function {:?} not found", self.name);
+                let finfo =
+                    pg_sys::MemoryContextAllocZero(pg_sys::TopMemoryContext, std::mem::size_of::<pg_sys::FmgrInfo>())
+                        as *mut pg_sys::FmgrInfo;
                 pg_sys::fmgr_info_cxt(oid, finfo, pg_sys::TopMemoryContext);
                 finfo
             }
@@ -132,8 +119,9 @@ impl Host for PgHost {
             Ok(())
         })
         .catch_others(|e| match e {
-            pg_sys::panic::CaughtError::PostgresError(r)
-            | pg_sys::panic::CaughtError::ErrorReport(r) => Err(r.message().to_string()),
+            pg_sys::panic::CaughtError::PostgresError(r) | pg_sys::panic::CaughtError::ErrorReport(r) => {
+                Err(r.message().to_string())
+            }
             other => other.rethrow(),
         })
         .execute()
@@ -141,34 +129,22 @@ impl Host for PgHost {
 
     fn regex_match(&self, text: &str, pattern: &str, case_insensitive: bool) -> bool {
         let f = if case_insensitive { &IREGEX } else { &REGEX };
-        f.with(|f| f.call2(text_datum(text), text_datum(pattern)))
-            .value()
-            != 0
+        f.with(|f| f.call2(text_datum(text), text_datum(pattern))).value() != 0
     }
 }
 
 /// Raises a spec error as SQLSTATE 22023 with the JSON path in the message.
 pub fn report_spec_error(e: &SpecError, function: &str) -> ! {
-    let mut r = ErrorReport::new(
-        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-        e.to_string(),
-        "fraiseql",
-    );
+    let mut r = ErrorReport::new(PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, e.to_string(), "fraiseql");
     if let Some(h) = &e.hint {
         r = r.set_hint(h.clone());
     }
-    r.set_detail(format!("in {function}(), JSON path {}", e.path))
-        .report(PgLogLevel::ERROR);
+    r.set_detail(format!("in {function}(), JSON path {}", e.path)).report(PgLogLevel::ERROR);
     unreachable!("ERROR does not return")
 }
 
 pub fn report_corrupt(e: Corrupt) -> ! {
-    ErrorReport::new(
-        PgSqlErrorCode::ERRCODE_DATA_CORRUPTED,
-        e.to_string(),
-        "fraiseql",
-    )
-    .report(PgLogLevel::ERROR);
+    ErrorReport::new(PgSqlErrorCode::ERRCODE_DATA_CORRUPTED, e.to_string(), "fraiseql").report(PgLogLevel::ERROR);
     unreachable!("ERROR does not return")
 }
 
@@ -217,11 +193,7 @@ unsafe fn cached_spec<'a>(
     let hit = matches!(cache, Some(c) if c.options == options && c.bytes == bytes);
     if !hit {
         let spec = parse_spec(bytes, options, function);
-        *cache = Some(CachedSpec {
-            bytes: bytes.to_vec(),
-            options,
-            spec,
-        });
+        *cache = Some(CachedSpec { bytes: bytes.to_vec(), options, spec });
     }
     &cache.as_ref().expect("filled above").spec
 }
@@ -237,23 +209,11 @@ pub extern "C" fn pg_finfo_fraiseql_where_v1() -> &'static pg_sys::Pg_finfo_reco
 /// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
 #[no_mangle]
 #[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_where_v1(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
-    let options = Options {
-        convert_keys: arg_bool(fcinfo, 2),
-    };
-    let spec = cached_spec(
-        fcinfo,
-        varlena_bytes(arg(fcinfo, 1)),
-        options,
-        "fraiseql_where",
-    );
-    let row: Value<'_> =
-        jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
-    let hit = spec
-        .matches(row, &PgHost)
-        .unwrap_or_else(|e| report_corrupt(e));
+pub unsafe extern "C-unwind" fn fraiseql_where_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    let options = Options { convert_keys: arg_bool(fcinfo, 2) };
+    let spec = cached_spec(fcinfo, varlena_bytes(arg(fcinfo, 1)), options, "fraiseql_where");
+    let row: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+    let hit = spec.matches(row, &PgHost).unwrap_or_else(|e| report_corrupt(e));
     pg_sys::Datum::from(hit)
 }
 
@@ -268,12 +228,8 @@ pub extern "C" fn pg_finfo_fraiseql_where_sql_v1() -> &'static pg_sys::Pg_finfo_
 /// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
 #[no_mangle]
 #[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_where_sql_v1(
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> pg_sys::Datum {
-    let options = Options {
-        convert_keys: arg_bool(fcinfo, 2),
-    };
+pub unsafe extern "C-unwind" fn fraiseql_where_sql_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    let options = Options { convert_keys: arg_bool(fcinfo, 2) };
     let column = arg_str(fcinfo, 1);
     let spec = parse_spec(varlena_bytes(arg(fcinfo, 0)), options, "fraiseql_where_sql");
     spec.to_sql(column).into_datum().expect("text")

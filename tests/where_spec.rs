@@ -30,15 +30,10 @@ fn on_configs(spec: &str) -> Vec<usize> {
 #[test]
 fn mixed_nested_and_direct_filters_all_apply() {
     // The five scenarios upstream got wrong.
-    assert_eq!(
-        on_configs(&format!(r#"{{"machine": {{"id": {{"eq": "{M1}"}}}}}}"#)),
-        vec![0, 1]
-    );
+    assert_eq!(on_configs(&format!(r#"{{"machine": {{"id": {{"eq": "{M1}"}}}}}}"#)), vec![0, 1]);
     assert_eq!(on_configs(r#"{"is_current": {"eq": true}}"#), vec![1, 3]);
     assert_eq!(
-        on_configs(&format!(
-            r#"{{"machine": {{"id": {{"eq": "{M1}"}}}}, "is_current": {{"eq": true}}}}"#
-        )),
+        on_configs(&format!(r#"{{"machine": {{"id": {{"eq": "{M1}"}}}}, "is_current": {{"eq": true}}}}"#)),
         vec![1]
     );
     assert_eq!(
@@ -48,24 +43,17 @@ fn mixed_nested_and_direct_filters_all_apply() {
         vec![1]
     );
     assert_eq!(
-        on_configs(&format!(
-            r#"{{"is_current": {{"eq": true}}, "machine": {{"id": {{"eq": "{M1}"}}}}}}"#
-        )),
+        on_configs(&format!(r#"{{"is_current": {{"eq": true}}, "machine": {{"id": {{"eq": "{M1}"}}}}}}"#)),
         vec![1]
     );
 }
 
 #[test]
 fn camel_case_keys_match_snake_case_data() {
-    assert_eq!(
-        on_configs(r#"{"isCurrent": {"eq": true}, "configName": {"eq": "c4"}}"#),
-        vec![3]
-    );
+    assert_eq!(on_configs(r#"{"isCurrent": {"eq": true}, "configName": {"eq": "c4"}}"#), vec![3]);
     let spec = fraiseql_core::where_spec::Spec::parse_text(
         r#"{"isCurrent": {"eq": true}}"#,
-        fraiseql_core::where_spec::Options {
-            convert_keys: false,
-        },
+        fraiseql_core::where_spec::Options { convert_keys: false },
         &support::TestHost,
     )
     .unwrap();
@@ -74,26 +62,11 @@ fn camel_case_keys_match_snake_case_data() {
 
 #[test]
 fn logical_operators_at_top_level_and_nested() {
-    assert_eq!(
-        on_configs(r#"{"OR": [{"id": {"eq": 1}}, {"id": {"eq": 4}}]}"#),
-        vec![0, 3]
-    );
-    assert_eq!(
-        on_configs(r#"{"_or": [{"id": {"eq": 1}}, {"id": {"eq": 4}}], "is_current": true}"#),
-        vec![3]
-    );
-    assert_eq!(
-        on_configs(r#"{"NOT": {"is_current": {"eq": true}}}"#),
-        vec![0, 2]
-    );
-    assert_eq!(
-        on_configs(r#"{"_not": {"is_current": {"eq": true}}}"#),
-        vec![0, 2]
-    );
-    assert_eq!(
-        on_configs(r#"{"AND": [{"id": {"gt": 1}}, {"id": {"lt": 4}}]}"#),
-        vec![1, 2]
-    );
+    assert_eq!(on_configs(r#"{"OR": [{"id": {"eq": 1}}, {"id": {"eq": 4}}]}"#), vec![0, 3]);
+    assert_eq!(on_configs(r#"{"_or": [{"id": {"eq": 1}}, {"id": {"eq": 4}}], "is_current": true}"#), vec![3]);
+    assert_eq!(on_configs(r#"{"NOT": {"is_current": {"eq": true}}}"#), vec![0, 2]);
+    assert_eq!(on_configs(r#"{"_not": {"is_current": {"eq": true}}}"#), vec![0, 2]);
+    assert_eq!(on_configs(r#"{"AND": [{"id": {"gt": 1}}, {"id": {"lt": 4}}]}"#), vec![1, 2]);
     // Inside a nested object, paths are relative to that object.
     assert_eq!(
         on_configs(
@@ -101,10 +74,7 @@ fn logical_operators_at_top_level_and_nested() {
         ),
         vec![3]
     );
-    assert_eq!(
-        on_configs(r#"{"machine": {"NOT": {"name": {"eq": "berlin"}}}}"#),
-        vec![0, 1]
-    );
+    assert_eq!(on_configs(r#"{"machine": {"NOT": {"name": {"eq": "berlin"}}}}"#), vec![0, 1]);
 }
 
 #[test]
@@ -112,18 +82,9 @@ fn shorthand_null_and_empty() {
     assert_eq!(on_configs(r#"{"config_name": "c3"}"#), vec![2]);
     assert_eq!(on_configs(r#"{}"#), vec![0, 1, 2, 3]);
     assert_eq!(on_configs(r#"{"config_name": null}"#), vec![0, 1, 2, 3]);
-    assert_eq!(
-        on_configs(r#"{"config_name": {"eq": null}, "id": {"eq": 2}}"#),
-        vec![1]
-    );
-    assert_eq!(
-        on_configs(r#"{"NOT": {"config_name": null}}"#),
-        vec![0, 1, 2, 3]
-    );
-    assert_eq!(
-        on_configs(r#"{"OR": [{"config_name": null}, {"id": 3}]}"#),
-        vec![2]
-    );
+    assert_eq!(on_configs(r#"{"config_name": {"eq": null}, "id": {"eq": 2}}"#), vec![1]);
+    assert_eq!(on_configs(r#"{"NOT": {"config_name": null}}"#), vec![0, 1, 2, 3]);
+    assert_eq!(on_configs(r#"{"OR": [{"config_name": null}, {"id": 3}]}"#), vec![2]);
     assert_eq!(on_configs(r#"{"OR": []}"#), vec![0, 1, 2, 3]);
     assert!(parse("null").unwrap().is_empty());
 }
@@ -146,22 +107,10 @@ fn missing_null_and_wrong_type_never_satisfy_a_comparison() {
     assert_eq!(select(r#"{"NOT": {"a": {"eq": 1}}}"#, SPARSE), vec![4, 5]);
     assert_eq!(select(r#"{"a": {"nin": [1, 2]}}"#, SPARSE), vec![5]);
     assert_eq!(select(r#"{"NOT": {"a": {"in": [1, 2]}}}"#, SPARSE), vec![5]);
-    assert_eq!(
-        select(r#"{"a": {"isnull": true}}"#, SPARSE),
-        vec![1, 2, 6, 7]
-    );
-    assert_eq!(
-        select(r#"{"a": {"isnull": false}}"#, SPARSE),
-        vec![0, 3, 4, 5]
-    );
-    assert_eq!(
-        select(r#"{"o": {"b": {"isnull": true}}}"#, SPARSE),
-        vec![0, 1, 2, 3, 4, 5, 6, 7]
-    );
-    assert_eq!(
-        select(r#"{"o": {"b": {"neq": 1}}}"#, SPARSE),
-        Vec::<usize>::new()
-    );
+    assert_eq!(select(r#"{"a": {"isnull": true}}"#, SPARSE), vec![1, 2, 6, 7]);
+    assert_eq!(select(r#"{"a": {"isnull": false}}"#, SPARSE), vec![0, 3, 4, 5]);
+    assert_eq!(select(r#"{"o": {"b": {"isnull": true}}}"#, SPARSE), vec![0, 1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(select(r#"{"o": {"b": {"neq": 1}}}"#, SPARSE), Vec::<usize>::new());
     assert_eq!(select(r#"{"a": {"eq": "1"}}"#, SPARSE), vec![3]);
     assert_eq!(select(r#"{"a": {"gt": "0"}}"#, SPARSE), vec![3]);
     assert_eq!(select(r#"{"NOT": {"a": {"gt": 5}}}"#, SPARSE), vec![0, 4]);
@@ -169,13 +118,7 @@ fn missing_null_and_wrong_type_never_satisfy_a_comparison() {
 
 #[test]
 fn numbers_compare_numerically() {
-    let docs = [
-        r#"{"n": 9}"#,
-        r#"{"n": 10}"#,
-        r#"{"n": 10.0}"#,
-        r#"{"n": -1e2}"#,
-        r#"{"n": 0.1}"#,
-    ];
+    let docs = [r#"{"n": 9}"#, r#"{"n": 10}"#, r#"{"n": 10.0}"#, r#"{"n": -1e2}"#, r#"{"n": 0.1}"#];
     assert_eq!(select(r#"{"n": {"lt": 10}}"#, &docs), vec![0, 3, 4]);
     assert_eq!(select(r#"{"n": {"eq": 10}}"#, &docs), vec![1, 2]);
     assert_eq!(select(r#"{"n": {"gte": 1e1}}"#, &docs), vec![1, 2]);
@@ -184,22 +127,14 @@ fn numbers_compare_numerically() {
 
 #[test]
 fn string_operators() {
-    let docs = [
-        r#"{"s": "Hello World"}"#,
-        r#"{"s": "50% off_now"}"#,
-        r#"{"s": "hello"}"#,
-        r#"{"s": 5}"#,
-        r#"{"s": "ÉCOLE"}"#,
-    ];
+    let docs =
+        [r#"{"s": "Hello World"}"#, r#"{"s": "50% off_now"}"#, r#"{"s": "hello"}"#, r#"{"s": 5}"#, r#"{"s": "ÉCOLE"}"#];
     assert_eq!(select(r#"{"s": {"contains": "llo"}}"#, &docs), vec![0, 2]);
     assert_eq!(select(r#"{"s": {"icontains": "WORLD"}}"#, &docs), vec![0]);
     assert_eq!(select(r#"{"s": {"contains": "%"}}"#, &docs), vec![1]);
     assert_eq!(select(r#"{"s": {"contains": "_"}}"#, &docs), vec![1]);
     assert_eq!(select(r#"{"s": {"startswith": "Hello"}}"#, &docs), vec![0]);
-    assert_eq!(
-        select(r#"{"s": {"istartswith": "hello"}}"#, &docs),
-        vec![0, 2]
-    );
+    assert_eq!(select(r#"{"s": {"istartswith": "hello"}}"#, &docs), vec![0, 2]);
     assert_eq!(select(r#"{"s": {"endsWith": "now"}}"#, &docs), vec![1]);
     assert_eq!(select(r#"{"s": {"iendswith": "LD"}}"#, &docs), vec![0]);
     assert_eq!(select(r#"{"s": {"like": "h_llo"}}"#, &docs), vec![2]);
@@ -209,10 +144,7 @@ fn string_operators() {
     assert_eq!(select(r#"{"s": {"icontains": "école"}}"#, &docs), vec![4]);
     assert_eq!(select(r#"{"s": {"matches": "^H.*d$"}}"#, &docs), vec![0]);
     assert_eq!(select(r#"{"s": {"imatches": "^h"}}"#, &docs), vec![0, 2]);
-    assert_eq!(
-        select(r#"{"s": {"not_matches": "^h"}}"#, &docs),
-        vec![0, 1, 4]
-    );
+    assert_eq!(select(r#"{"s": {"not_matches": "^h"}}"#, &docs), vec![0, 1, 4]);
     assert_eq!(select(r#"{"s": {"niregex": "^h"}}"#, &docs), vec![1, 4]);
     assert_eq!(select(r#"{"s": {"gt": "Hello"}}"#, &docs), vec![0, 2, 4]);
 }
@@ -226,50 +158,20 @@ fn array_and_object_operators() {
         r#"{"tags": "a", "meta": ["x"]}"#,
         r#"{"tags": [1, 1.0], "meta": {"x": 2}}"#,
     ];
-    assert_eq!(
-        select(r#"{"tags": {"array_contains": "a"}}"#, &docs),
-        vec![0]
-    );
-    assert_eq!(
-        select(r#"{"tags": {"arrayContains": ["c", "b"]}}"#, &docs),
-        vec![1]
-    );
-    assert_eq!(
-        select(
-            r#"{"tags": {"array_contained_by": ["a", "b", "c"]}}"#,
-            &docs
-        ),
-        vec![0, 2]
-    );
-    assert_eq!(
-        select(r#"{"tags": {"array_overlaps": ["a", "d"]}}"#, &docs),
-        vec![0, 1]
-    );
-    assert_eq!(
-        select(r#"{"tags": {"array_overlaps": []}}"#, &docs),
-        Vec::<usize>::new()
-    );
+    assert_eq!(select(r#"{"tags": {"array_contains": "a"}}"#, &docs), vec![0]);
+    assert_eq!(select(r#"{"tags": {"arrayContains": ["c", "b"]}}"#, &docs), vec![1]);
+    assert_eq!(select(r#"{"tags": {"array_contained_by": ["a", "b", "c"]}}"#, &docs), vec![0, 2]);
+    assert_eq!(select(r#"{"tags": {"array_overlaps": ["a", "d"]}}"#, &docs), vec![0, 1]);
+    assert_eq!(select(r#"{"tags": {"array_overlaps": []}}"#, &docs), Vec::<usize>::new());
     assert_eq!(select(r#"{"tags": {"len_eq": 0}}"#, &docs), vec![2]);
     assert_eq!(select(r#"{"tags": {"len_gte": 2}}"#, &docs), vec![0, 1, 4]);
     assert_eq!(select(r#"{"tags": {"any_eq": 1}}"#, &docs), vec![4]);
     assert_eq!(select(r#"{"tags": {"all_eq": 1}}"#, &docs), vec![2, 4]);
     assert_eq!(select(r#"{"meta": {"has_key": "y"}}"#, &docs), vec![0]);
-    assert_eq!(
-        select(r#"{"meta": {"has_any_keys": ["y", "z"]}}"#, &docs),
-        vec![0, 1]
-    );
-    assert_eq!(
-        select(r#"{"meta": {"has_all_keys": ["x", "y"]}}"#, &docs),
-        vec![0]
-    );
-    assert_eq!(
-        select(r#"{"meta": {"contains": {"x": 1}}}"#, &docs),
-        vec![0]
-    );
-    assert_eq!(
-        select(r#"{"meta": {"contained_by": {"x": 2, "w": 0}}}"#, &docs),
-        vec![2, 4]
-    );
+    assert_eq!(select(r#"{"meta": {"has_any_keys": ["y", "z"]}}"#, &docs), vec![0, 1]);
+    assert_eq!(select(r#"{"meta": {"has_all_keys": ["x", "y"]}}"#, &docs), vec![0]);
+    assert_eq!(select(r#"{"meta": {"contains": {"x": 1}}}"#, &docs), vec![0]);
+    assert_eq!(select(r#"{"meta": {"contained_by": {"x": 2, "w": 0}}}"#, &docs), vec![2, 4]);
     assert_eq!(select(r#"{"tags": {"contains": ["d"]}}"#, &docs), vec![1]);
 }
 
@@ -283,38 +185,17 @@ fn quantifiers_over_arrays_of_objects() {
         r#"{"posts": [{"title": "d"}, 5]}"#,
         r#"{"scores": [1, 5, 9]}"#,
     ];
-    assert_eq!(
-        select(r#"{"posts": {"any": {"likes": {"gt": 5}}}}"#, &docs),
-        vec![0]
-    );
-    assert_eq!(
-        select(r#"{"posts": {"all": {"likes": {"gte": 1}}}}"#, &docs),
-        vec![0, 1, 2]
-    );
-    assert_eq!(
-        select(r#"{"posts": {"none": {"likes": {"gt": 5}}}}"#, &docs),
-        vec![1, 2, 4]
-    );
+    assert_eq!(select(r#"{"posts": {"any": {"likes": {"gt": 5}}}}"#, &docs), vec![0]);
+    assert_eq!(select(r#"{"posts": {"all": {"likes": {"gte": 1}}}}"#, &docs), vec![0, 1, 2]);
+    assert_eq!(select(r#"{"posts": {"none": {"likes": {"gt": 5}}}}"#, &docs), vec![1, 2, 4]);
     assert_eq!(select(r#"{"posts": {"any": {}}}"#, &docs), vec![0, 1, 4]);
     assert_eq!(
-        select(
-            r#"{"posts": {"any": {"OR": [{"title": {"eq": "c"}}, {"likes": {"eq": 3}}]}}}"#,
-            &docs
-        ),
+        select(r#"{"posts": {"any": {"OR": [{"title": {"eq": "c"}}, {"likes": {"eq": 3}}]}}}"#, &docs),
         vec![0, 1]
     );
     assert_eq!(select(r#"{"scores": {"any": {"gt": 8}}}"#, &docs), vec![5]);
-    assert_eq!(
-        select(r#"{"scores": {"all": {"lt": 10, "gt": 0}}}"#, &docs),
-        vec![5]
-    );
-    assert_eq!(
-        select(
-            r#"{"NOT": {"posts": {"any": {"likes": {"gt": 5}}}}}"#,
-            &docs
-        ),
-        vec![1, 2, 4]
-    );
+    assert_eq!(select(r#"{"scores": {"all": {"lt": 10, "gt": 0}}}"#, &docs), vec![5]);
+    assert_eq!(select(r#"{"NOT": {"posts": {"any": {"likes": {"gt": 5}}}}}"#, &docs), vec![1, 2, 4]);
 }
 
 #[test]
@@ -322,13 +203,7 @@ fn bad_specs_are_rejected_with_path_token_and_hint() {
     let e = reject(r#"{"machine": {"id": {"eqq": 1}}}"#);
     assert_eq!(e.path, "where.machine.id.eqq");
     assert!(e.message.contains("unknown operator \"eqq\""), "{e}");
-    assert!(
-        e.hint
-            .as_deref()
-            .unwrap()
-            .contains("valid operators: eq, neq"),
-        "{e:?}"
-    );
+    assert!(e.hint.as_deref().unwrap().contains("valid operators: eq, neq"), "{e:?}");
 
     let e = reject(r#"{"status": {"eqq": "x"}}"#);
     assert_eq!(e.path, "where.status.eqq");
@@ -385,42 +260,25 @@ fn empty_in_list_matches_no_present_value() {
 
 #[test]
 fn equalities_compile_to_one_containment() {
-    let sql = parse(&format!(
-        r#"{{"machine": {{"id": {{"eq": "{M1}"}}}}, "is_current": {{"eq": true}}}}"#
-    ))
-    .unwrap()
-    .to_sql("data");
-    assert_eq!(
-        sql,
-        format!(r#"("data" @> '{{"machine": {{"id": "{M1}"}}, "is_current": true}}'::jsonb)"#)
-    );
-    // Under NOT the exact three-valued form is used instead.
-    let sql = parse(r#"{"NOT": {"a": {"eq": 1}}}"#)
+    let sql = parse(&format!(r#"{{"machine": {{"id": {{"eq": "{M1}"}}}}, "is_current": {{"eq": true}}}}"#))
         .unwrap()
         .to_sql("data");
+    assert_eq!(sql, format!(r#"("data" @> '{{"machine": {{"id": "{M1}"}}, "is_current": true}}'::jsonb)"#));
+    // Under NOT the exact three-valued form is used instead.
+    let sql = parse(r#"{"NOT": {"a": {"eq": 1}}}"#).unwrap().to_sql("data");
     assert_eq!(
         sql,
         r#"(NOT CASE WHEN jsonb_typeof(("data" -> 'a')) = 'number' THEN ("data" -> 'a') = '1'::jsonb END)"#
     );
     // Conflicting equalities on one path are kept apart, never merged into one key.
-    let sql = parse(r#"{"AND": [{"a": {"eq": 1}}, {"a": {"eq": 2}}]}"#)
-        .unwrap()
-        .to_sql("data");
-    assert_eq!(
-        sql,
-        r#"("data" @> '{"a": 1}'::jsonb AND "data" @> '{"a": 2}'::jsonb)"#
-    );
+    let sql = parse(r#"{"AND": [{"a": {"eq": 1}}, {"a": {"eq": 2}}]}"#).unwrap().to_sql("data");
+    assert_eq!(sql, r#"("data" @> '{"a": 1}'::jsonb AND "data" @> '{"a": 2}'::jsonb)"#);
 }
 
 #[test]
 fn compiled_sql_quotes_everything() {
-    let sql = parse(r#"{"we'ird": {"eq": "it's \\ here"}, "x": {"matches": "a'b"}}"#)
-        .unwrap()
-        .to_sql("da\"ta");
+    let sql = parse(r#"{"we'ird": {"eq": "it's \\ here"}, "x": {"matches": "a'b"}}"#).unwrap().to_sql("da\"ta");
     assert!(sql.contains(r#""da""ta""#), "{sql}");
-    assert!(
-        sql.contains("E'{\"we''ird\": \"it''s \\\\\\\\ here\"}'"),
-        "{sql}"
-    );
+    assert!(sql.contains("E'{\"we''ird\": \"it''s \\\\\\\\ here\"}'"), "{sql}");
     assert!(sql.contains("~ 'a''b'"), "{sql}");
 }

@@ -44,9 +44,6 @@ mod tests {
     #[test]
     fn borrows_when_unchanged() {
         assert!(matches!(camel_case("name"), std::borrow::Cow::Borrowed(_)));
-        assert!(matches!(
-            camel_case("__typename"),
-            std::borrow::Cow::Borrowed(_)
-        ));
+        assert!(matches!(camel_case("__typename"), std::borrow::Cow::Borrowed(_)));
     }
 }

@@ -79,19 +79,12 @@ pub struct Container<'a> {
 
 impl fmt::Debug for Container<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Container{{object: {}, count: {}}}",
-            self.object, self.count
-        )
+        write!(f, "Container{{object: {}, count: {}}}", self.object, self.count)
     }
 }
 
 fn read_u32(bytes: &[u8], at: usize) -> Result<u32, Corrupt> {
-    bytes
-        .get(at..at + 4)
-        .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
-        .ok_or(Corrupt("truncated header"))
+    bytes.get(at..at + 4).map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]])).ok_or(Corrupt("truncated header"))
 }
 
 /// Parses the root of a jsonb datum (the varlena payload, header already stripped).
@@ -123,11 +116,7 @@ impl<'a> Container<'a> {
         if 4 + entries * 4 > bytes.len() {
             return Err(Corrupt("entry table runs past the end"));
         }
-        Ok(Container {
-            bytes,
-            count,
-            object,
-        })
+        Ok(Container { bytes, count, object })
     }
 
     /// Number of elements (arrays) or key/value pairs (objects).
@@ -185,11 +174,7 @@ impl<'a> Container<'a> {
         let start = self.offset(i);
         let e = self.entry(i);
         let field = (e & JENTRY_OFFLENMASK) as usize;
-        let end = if e & JENTRY_HAS_OFF != 0 {
-            field
-        } else {
-            start + field
-        };
+        let end = if e & JENTRY_HAS_OFF != 0 { field } else { start + field };
         if end < start {
             return Err(Corrupt("negative child length"));
         }
@@ -295,9 +280,7 @@ impl<'a> Value<'a> {
     /// extension requires to be UTF-8; invalid bytes are reported, not assumed away.
     pub fn as_str(&self) -> Option<Result<&'a str, Corrupt>> {
         match self {
-            Value::String(b) => {
-                Some(std::str::from_utf8(b).map_err(|_| Corrupt("string is not UTF-8")))
-            }
+            Value::String(b) => Some(std::str::from_utf8(b).map_err(|_| Corrupt("string is not UTF-8"))),
             _ => None,
         }
     }
@@ -373,8 +356,7 @@ fn contains(lhs: &Value<'_>, rhs: &Value<'_>, top: bool) -> Result<bool, Corrupt
                     (Value::Object(_), Value::Object(_)) | (Value::Array(_), Value::Array(_)) => {
                         contains(&lv, &rv, false)?
                     }
-                    (Value::Object(_) | Value::Array(_), _)
-                    | (_, Value::Object(_) | Value::Array(_)) => false,
+                    (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => false,
                     _ => lv.json_eq(&rv)?,
                 };
                 if !ok {
@@ -392,10 +374,10 @@ fn contains(lhs: &Value<'_>, rhs: &Value<'_>, top: bool) -> Result<bool, Corrupt
                 for le in l.elements() {
                     let le = le?;
                     let ok = match (&le, &re) {
-                        (Value::Object(_), Value::Object(_))
-                        | (Value::Array(_), Value::Array(_)) => contains(&le, &re, false)?,
-                        (Value::Object(_) | Value::Array(_), _)
-                        | (_, Value::Object(_) | Value::Array(_)) => false,
+                        (Value::Object(_), Value::Object(_)) | (Value::Array(_), Value::Array(_)) => {
+                            contains(&le, &re, false)?
+                        }
+                        (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => false,
                         _ => le.json_eq(&re)?,
                     };
                     if ok {
@@ -419,9 +401,7 @@ fn contains(lhs: &Value<'_>, rhs: &Value<'_>, top: bool) -> Result<bool, Corrupt
             }
             Ok(false)
         }
-        (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => {
-            Ok(false)
-        }
+        (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => Ok(false),
         _ => lhs.json_eq(rhs),
     }
 }
@@ -482,10 +462,7 @@ impl Value<'_> {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    write_json_string(
-                        out,
-                        std::str::from_utf8(k).map_err(|_| Corrupt("key is not UTF-8"))?,
-                    );
+                    write_json_string(out, std::str::from_utf8(k).map_err(|_| Corrupt("key is not UTF-8"))?);
                     out.push_str(": ");
                     v.write_text(out)?;
                 }

@@ -14,18 +14,10 @@ impl Host for TestHost {
         s.to_lowercase()
     }
     fn regex_check(&self, pattern: &str, ci: bool) -> Result<(), String> {
-        regex::RegexBuilder::new(pattern)
-            .case_insensitive(ci)
-            .build()
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        regex::RegexBuilder::new(pattern).case_insensitive(ci).build().map(|_| ()).map_err(|e| e.to_string())
     }
     fn regex_match(&self, text: &str, pattern: &str, ci: bool) -> bool {
-        regex::RegexBuilder::new(pattern)
-            .case_insensitive(ci)
-            .build()
-            .expect("checked")
-            .is_match(text)
+        regex::RegexBuilder::new(pattern).case_insensitive(ci).build().expect("checked").is_match(text)
     }
 }
 
@@ -40,8 +32,7 @@ pub fn select(spec: &str, docs: &[&str]) -> Vec<usize> {
         .enumerate()
         .filter(|(_, d)| {
             let bytes = jsonb::encode(d).unwrap();
-            spec.matches(jsonb::root(&bytes).unwrap(), &TestHost)
-                .unwrap()
+            spec.matches(jsonb::root(&bytes).unwrap(), &TestHost).unwrap()
         })
         .map(|(i, _)| i)
         .collect()
@@ -51,6 +42,9 @@ pub fn select(spec: &str, docs: &[&str]) -> Vec<usize> {
 pub fn reject(spec: &str) -> SpecError {
     match parse(spec) {
         Ok(s) => panic!("{spec} should be rejected, parsed as {s:?}"),
-        Err(e) => e,
+        Err(e) => {
+            assert!(e.hint.is_some(), "{spec}: rejection without a hint: {e}");
+            e
+        }
     }
 }

@@ -73,22 +73,12 @@ impl<'a> Numeric<'a> {
                 return Err(Corrupt("numeric weight truncated"));
             }
             let weight = i16::from_ne_bytes([p[2], p[3]]) as i32;
-            (
-                h & NUMERIC_SIGN_MASK == NUMERIC_NEG,
-                weight,
-                h & NUMERIC_DSCALE_MASK,
-                &p[4..],
-            )
+            (h & NUMERIC_SIGN_MASK == NUMERIC_NEG, weight, h & NUMERIC_DSCALE_MASK, &p[4..])
         };
         if digits.len() % 2 != 0 {
             return Err(Corrupt("odd numeric digit bytes"));
         }
-        Ok(Numeric {
-            neg,
-            weight,
-            dscale,
-            digits,
-        })
+        Ok(Numeric { neg, weight, dscale, digits })
     }
 
     fn ndigits(&self) -> usize {
@@ -112,20 +102,8 @@ impl<'a> Numeric<'a> {
     pub fn compare(&self, other: &Numeric<'_>) -> Ordering {
         match (self.is_zero(), other.is_zero()) {
             (true, true) => return Ordering::Equal,
-            (true, false) => {
-                return if other.neg {
-                    Ordering::Greater
-                } else {
-                    Ordering::Less
-                }
-            }
-            (false, true) => {
-                return if self.neg {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                }
-            }
+            (true, false) => return if other.neg { Ordering::Greater } else { Ordering::Less },
+            (false, true) => return if self.neg { Ordering::Less } else { Ordering::Greater },
             _ => {}
         }
         match (self.neg, other.neg) {
@@ -257,20 +235,12 @@ pub(crate) fn encode_decimal(text: &str) -> Option<Vec<u8>> {
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    if !int_part
-        .bytes()
-        .chain(frac_part.bytes())
-        .all(|b| b.is_ascii_digit())
-    {
+    if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
         return None;
     }
     let dscale = (frac_part.len() as i64 - exp).max(0);
     // Decimal digits with the position of the decimal point (digits before it).
-    let all: Vec<u8> = int_part
-        .bytes()
-        .chain(frac_part.bytes())
-        .map(|b| b - b'0')
-        .collect();
+    let all: Vec<u8> = int_part.bytes().chain(frac_part.bytes()).map(|b| b - b'0').collect();
     let point = int_part.len() as i64 + exp;
     // Align to base-10000 groups: the group boundary sits on the decimal point.
     let lead_pad = (4 - point.rem_euclid(4)) % 4;
@@ -296,9 +266,7 @@ pub(crate) fn encode_decimal(text: &str) -> Option<Vec<u8>> {
     if groups.is_empty() {
         weight = 0;
     }
-    let dscale = u16::try_from(dscale)
-        .ok()
-        .filter(|&d| d <= NUMERIC_DSCALE_MASK)?;
+    let dscale = u16::try_from(dscale).ok().filter(|&d| d <= NUMERIC_DSCALE_MASK)?;
     let weight = i16::try_from(weight).ok()?;
     let mut out = vec![0u8; 4];
     if dscale <= 0x3F && (-64..=63).contains(&weight) {
@@ -336,9 +304,7 @@ mod tests {
 
     fn cmp(a: &str, b: &str) -> Ordering {
         let (x, y) = (encode_decimal(a).unwrap(), encode_decimal(b).unwrap());
-        Numeric::from_varlena(&x)
-            .unwrap()
-            .compare(&Numeric::from_varlena(&y).unwrap())
+        Numeric::from_varlena(&x).unwrap().compare(&Numeric::from_varlena(&y).unwrap())
     }
 
     #[test]
@@ -353,10 +319,7 @@ mod tests {
         assert_eq!(text("100000000"), "100000000");
         assert_eq!(text("0.000000001"), "0.000000001");
         assert_eq!(text("1e400"), format!("1{}", "0".repeat(400)));
-        assert_eq!(
-            text("-123456789012345678901234567890.123"),
-            "-123456789012345678901234567890.123"
-        );
+        assert_eq!(text("-123456789012345678901234567890.123"), "-123456789012345678901234567890.123");
     }
 
     #[test]

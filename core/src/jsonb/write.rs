@@ -5,9 +5,9 @@
 
 use super::numeric::encode_decimal;
 use super::{
-    key_order, JB_FARRAY, JB_FOBJECT, JB_FSCALAR, JB_OFFSET_STRIDE, JENTRY_HAS_OFF,
-    JENTRY_ISBOOL_FALSE, JENTRY_ISBOOL_TRUE, JENTRY_ISCONTAINER, JENTRY_ISNULL, JENTRY_ISNUMERIC,
-    JENTRY_ISSTRING, JENTRY_OFFLENMASK, JENTRY_TYPEMASK,
+    key_order, JB_FARRAY, JB_FOBJECT, JB_FSCALAR, JB_OFFSET_STRIDE, JENTRY_HAS_OFF, JENTRY_ISBOOL_FALSE,
+    JENTRY_ISBOOL_TRUE, JENTRY_ISCONTAINER, JENTRY_ISNULL, JENTRY_ISNUMERIC, JENTRY_ISSTRING, JENTRY_OFFLENMASK,
+    JENTRY_TYPEMASK,
 };
 use std::fmt;
 
@@ -37,10 +37,7 @@ enum Node {
 
 /// Encodes a JSON text as a jsonb payload (the bytes after the varlena header).
 pub fn encode(json: &str) -> Result<Vec<u8>, EncodeError> {
-    let mut p = Parser {
-        s: json.as_bytes(),
-        i: 0,
-    };
+    let mut p = Parser { s: json.as_bytes(), i: 0 };
     p.ws();
     let node = p.value(0)?;
     p.ws();
@@ -93,12 +90,7 @@ fn write_node(out: &mut Vec<u8>, node: &Node) -> u32 {
         }
         Node::Object(members) => {
             let start = out.len();
-            write_container(
-                out,
-                members.iter().map(|(k, v)| (Some(k.as_str()), v)),
-                members.len(),
-                JB_FOBJECT,
-            );
+            write_container(out, members.iter().map(|(k, v)| (Some(k.as_str()), v)), members.len(), JB_FOBJECT);
             JENTRY_ISCONTAINER | (out.len() - start) as u32
         }
     }
@@ -153,10 +145,7 @@ const MAX_DEPTH: usize = 1000;
 
 impl Parser<'_> {
     fn err(&self, m: &str) -> EncodeError {
-        EncodeError {
-            message: m.to_string(),
-            offset: self.i,
-        }
+        EncodeError { message: m.to_string(), offset: self.i }
     }
 
     fn ws(&mut self) {
@@ -276,16 +265,11 @@ impl Parser<'_> {
         }
         let text = std::str::from_utf8(&self.s[start..self.i]).expect("ASCII");
         let text = text.replace("e+", "e").replace("E+", "e");
-        encode_decimal(&text)
-            .map(Node::Number)
-            .ok_or_else(|| self.err("number out of numeric range"))
+        encode_decimal(&text).map(Node::Number).ok_or_else(|| self.err("number out of numeric range"))
     }
 
     fn hex4(&mut self) -> Result<u32, EncodeError> {
-        let h = self
-            .s
-            .get(self.i..self.i + 4)
-            .ok_or_else(|| self.err("truncated \\u escape"))?;
+        let h = self.s.get(self.i..self.i + 4).ok_or_else(|| self.err("truncated \\u escape"))?;
         let h = std::str::from_utf8(h).map_err(|_| self.err("invalid \\u escape"))?;
         let v = u32::from_str_radix(h, 16).map_err(|_| self.err("invalid \\u escape"))?;
         self.i += 4;
@@ -297,16 +281,10 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let start = self.i;
-            while self.i < self.s.len()
-                && !matches!(self.s[self.i], b'"' | b'\\')
-                && self.s[self.i] >= 0x20
-            {
+            while self.i < self.s.len() && !matches!(self.s[self.i], b'"' | b'\\') && self.s[self.i] >= 0x20 {
                 self.i += 1;
             }
-            out.push_str(
-                std::str::from_utf8(&self.s[start..self.i])
-                    .map_err(|_| self.err("invalid UTF-8"))?,
-            );
+            out.push_str(std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("invalid UTF-8"))?);
             match self.s.get(self.i) {
                 None => return Err(self.err("unterminated string")),
                 Some(b'"') => {
@@ -315,10 +293,7 @@ impl Parser<'_> {
                 }
                 Some(b'\\') => {
                     self.i += 1;
-                    let c = *self
-                        .s
-                        .get(self.i)
-                        .ok_or_else(|| self.err("truncated escape"))?;
+                    let c = *self.s.get(self.i).ok_or_else(|| self.err("truncated escape"))?;
                     self.i += 1;
                     match c {
                         b'"' => out.push('"'),
@@ -346,9 +321,7 @@ impl Parser<'_> {
                             if cp == 0 {
                                 return Err(self.err("\\u0000 cannot be stored in jsonb"));
                             }
-                            out.push(
-                                char::from_u32(cp).ok_or_else(|| self.err("invalid code point"))?,
-                            );
+                            out.push(char::from_u32(cp).ok_or_else(|| self.err("invalid code point"))?);
                         }
                         _ => return Err(self.err("invalid escape")),
                     }

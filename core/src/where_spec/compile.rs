@@ -49,11 +49,7 @@ fn typed_scalar(v: &str, j: &Json) -> (&'static str, String, String) {
             let s = j.value().as_str().expect("string").expect("utf-8");
             ("string", format!("({v} #>> '{{}}')"), quote_literal(s))
         }
-        Value::Number(n) => (
-            "number",
-            format!("({v})::numeric"),
-            format!("{}::numeric", quote_literal(&n.to_text())),
-        ),
+        Value::Number(n) => ("number", format!("({v})::numeric"), format!("{}::numeric", quote_literal(&n.to_text()))),
         Value::Bool(b) => ("boolean", format!("({v})::boolean"), b.to_string()),
         _ => unreachable!("scalars only"),
     }
@@ -106,14 +102,9 @@ impl Merge {
 
 fn mergeable(node: &Node) -> Option<(&[String], &Json)> {
     match node {
-        Node::Cond {
-            path,
-            op: Op::Eq(j),
-        } if !path.is_empty() => matches!(
-            j.value(),
-            Value::String(_) | Value::Number(_) | Value::Bool(_)
-        )
-        .then_some((path.as_slice(), j)),
+        Node::Cond { path, op: Op::Eq(j) } if !path.is_empty() => {
+            matches!(j.value(), Value::String(_) | Value::Number(_) | Value::Bool(_)).then_some((path.as_slice(), j))
+        }
         _ => None,
     }
 }
@@ -148,10 +139,7 @@ impl Compiler {
                 format!("({})", out.join(" AND "))
             }
             Node::Or(parts) => {
-                let out: Vec<String> = parts
-                    .iter()
-                    .map(|p| self.node(p, scope, positive))
-                    .collect();
+                let out: Vec<String> = parts.iter().map(|p| self.node(p, scope, positive)).collect();
                 format!("({})", out.join(" OR "))
             }
             Node::Not(inner) => format!("(NOT {})", self.node(inner, scope, !positive)),
@@ -244,7 +232,10 @@ impl Compiler {
             Op::AllEq(j) => guard(
                 v,
                 "array",
-                &format!("NOT EXISTS (SELECT 1 FROM jsonb_array_elements({v}) AS fqa(e) WHERE fqa.e <> {})", jsonb_lit(j)),
+                &format!(
+                    "NOT EXISTS (SELECT 1 FROM jsonb_array_elements({v}) AS fqa(e) WHERE fqa.e <> {})",
+                    jsonb_lit(j)
+                ),
             ),
             Op::HasKey(k) => guard(v, "object", &format!("{v} ? {}", quote_literal(k))),
             Op::HasAnyKeys(keys) => guard(v, "object", &format!("{v} ?| {}", text_array(keys))),
@@ -270,10 +261,7 @@ impl Compiler {
         }
         let mut s = format!("CASE jsonb_typeof({v})");
         for (ty, lits) in branches {
-            s.push_str(&format!(
-                " WHEN '{ty}' THEN {v} = ANY (ARRAY[{}])",
-                lits.join(", ")
-            ));
+            s.push_str(&format!(" WHEN '{ty}' THEN {v} = ANY (ARRAY[{}])", lits.join(", ")));
         }
         s.push_str(" END");
         s

@@ -125,29 +125,14 @@ fn test(op: &Op, v: Value<'_>, host: &dyn Host) -> Result<Truth, Corrupt> {
         Op::In(list) => in_list(&v, list)?,
         Op::Nin(list) => in_list(&v, list)?.map(|b| !b),
         Op::IsNull(_) => unreachable!("handled before the value is resolved"),
-        Op::Like {
-            pattern,
-            ci,
-            negate,
-        } => match string(&v)? {
+        Op::Like { pattern, ci, negate } => match string(&v)? {
             None => None,
             Some(s) => {
-                let hit = if *ci {
-                    like::matches(&host.lower(s), pattern)
-                } else {
-                    like::matches(s, pattern)
-                };
+                let hit = if *ci { like::matches(&host.lower(s), pattern) } else { like::matches(s, pattern) };
                 Some(hit != *negate)
             }
         },
-        Op::Regex {
-            pattern,
-            ci,
-            negate,
-        } => match string(&v)? {
-            None => None,
-            Some(s) => Some(host.regex_match(s, pattern, *ci) != *negate),
-        },
+        Op::Regex { pattern, ci, negate } => string(&v)?.map(|s| host.regex_match(s, pattern, *ci) != *negate),
         Op::ArrayContains(o) => array(&v, |_| v.contains(&o.value()))?,
         Op::ArrayContainedBy(o) => array(&v, |_| o.value().contains(&v))?,
         Op::ArrayOverlaps(list) => array(&v, |_| {

@@ -52,17 +52,12 @@ pub const OPERATORS: &[&str] = &[
 /// Operator spellings are matched case- and underscore-insensitively, so GraphQL's
 /// `startsWith`/`arrayContains` and Python's `startswith`/`array_contains` are one name.
 fn normalize(key: &str) -> String {
-    key.chars()
-        .filter(|c| *c != '_')
-        .flat_map(|c| c.to_lowercase())
-        .collect()
+    key.chars().filter(|c| *c != '_').flat_map(|c| c.to_lowercase()).collect()
 }
 
 fn is_operator(key: &str) -> bool {
     let n = normalize(key);
-    OPERATORS
-        .iter()
-        .any(|names| names.split('|').any(|name| normalize(name) == n))
+    OPERATORS.iter().any(|names| names.split('|').any(|name| normalize(name) == n))
 }
 
 fn logical(key: &str) -> Option<&'static str> {
@@ -75,10 +70,7 @@ fn logical(key: &str) -> Option<&'static str> {
 }
 
 fn operator_hint() -> String {
-    let names: Vec<&str> = OPERATORS
-        .iter()
-        .map(|n| n.split('|').next().unwrap_or(n))
-        .collect();
+    let names: Vec<&str> = OPERATORS.iter().map(|n| n.split('|').next().unwrap_or(n)).collect();
     format!("valid operators: {}", names.join(", "))
 }
 
@@ -104,17 +96,35 @@ pub fn snake_case(key: &str) -> String {
     out
 }
 
+/// The accepted operand forms of an operator, for hints.
+fn usage(name: &str) -> &'static str {
+    match name {
+        "eq" | "neq" | "ne" => r#"{"eq": value} with a string, number, boolean, array or object"#,
+        "gt" | "gte" | "lt" | "lte" => r#"{"gt": value} with a string, number or boolean"#,
+        "in" | "nin" | "notin" => r#"{"in": [value, ...]}, a list of non-null values"#,
+        "isnull" => r#"{"isnull": true} or {"isnull": false}"#,
+        "contains" => r#"{"contains": "text"} (substring), {"contains": {...}} or {"contains": [...]} (containment)"#,
+        "arraycontains" => r#"{"array_contains": [values]} or {"array_contains": value}"#,
+        "arraycontainedby" | "containedby" => r#"{"array_contained_by": [values]} or {"contained_by": {...}}"#,
+        "arrayoverlaps" => r#"{"array_overlaps": [values]}"#,
+        "leneq" | "lenneq" | "lengt" | "lengte" | "lenlt" | "lenlte" => r#"{"len_gt": 2}, a non-negative integer"#,
+        "anyeq" | "alleq" => r#"{"any_eq": value} with a string, number or boolean"#,
+        "haskey" => r#"{"has_key": "key"}"#,
+        "hasanykeys" | "hasallkeys" => r#"{"has_any_keys": ["key", ...]}"#,
+        "any" | "all" | "none" => {
+            r#"{"any": {"field": {"op": value}}} or, for arrays of scalars, {"any": {"op": value}}"#
+        }
+        _ => r#"{"op": "text"} with a string operand"#,
+    }
+}
+
 struct Parser<'h> {
     options: Options,
     host: &'h dyn Host,
 }
 
 fn err(path: &str, message: impl Into<String>, hint: Option<String>) -> SpecError {
-    SpecError {
-        path: path.to_string(),
-        message: message.into(),
-        hint,
-    }
+    SpecError { path: path.to_string(), message: message.into(), hint }
 }
 
 fn corrupt(path: &str, e: crate::jsonb::Corrupt) -> SpecError {
@@ -140,11 +150,7 @@ pub(super) fn parse(spec: Value<'_>, options: Options, host: &dyn Host) -> Resul
         Value::Null => Ok(Node::True),
         other => Err(err(
             "where",
-            format!(
-                "expected an object, got {} {}",
-                other.type_name(),
-                show(&other)
-            ),
+            format!("expected an object, got {} {}", other.type_name(), show(&other)),
             Some("a where-spec is an object such as {\"status\": {\"eq\": \"active\"}}".into()),
         )),
     }
@@ -173,13 +179,7 @@ impl Parser<'_> {
     /// `eq`: only at the root and in logical operands there, where a key can only be a
     /// field. In a nested object a bare scalar is far more likely a misspelt operator
     /// (`{"status": {"eqq": "x"}}`), so it is rejected instead of guessed.
-    fn object_spec(
-        &self,
-        c: Container<'_>,
-        path: &str,
-        prefix: &[String],
-        shorthand: bool,
-    ) -> Result<Node, SpecError> {
+    fn object_spec(&self, c: Container<'_>, path: &str, prefix: &[String], shorthand: bool) -> Result<Node, SpecError> {
         let mut parts = Vec::new();
         for m in c.members() {
             let (k, v) = m.map_err(|e| corrupt(path, e))?;
@@ -206,19 +206,13 @@ impl Parser<'_> {
     ) -> Result<Node, SpecError> {
         match (which, v) {
             (_, Value::Null) => Ok(Node::True),
-            ("NOT", Value::Object(c)) => {
-                Ok(match self.object_spec(c, path, prefix, shorthand)? {
-                    Node::True => Node::True,
-                    inner => Node::Not(Box::new(inner)),
-                })
-            }
+            ("NOT", Value::Object(c)) => Ok(match self.object_spec(c, path, prefix, shorthand)? {
+                Node::True => Node::True,
+                inner => Node::Not(Box::new(inner)),
+            }),
             ("NOT", other) => Err(err(
                 path,
-                format!(
-                    "NOT expects an object, got {} {}",
-                    other.type_name(),
-                    show(&other)
-                ),
+                format!("NOT expects an object, got {} {}", other.type_name(), show(&other)),
                 Some("write {\"NOT\": {\"field\": {\"op\": value}}}".into()),
             )),
             (_, Value::Array(items)) => {
@@ -227,18 +221,12 @@ impl Parser<'_> {
                     let item = item.map_err(|e| corrupt(path, e))?;
                     let here = format!("{path}[{i}]");
                     match item {
-                        Value::Object(c) => {
-                            parts.push(self.object_spec(c, &here, prefix, shorthand)?)
-                        }
+                        Value::Object(c) => parts.push(self.object_spec(c, &here, prefix, shorthand)?),
                         Value::Null => {}
                         other => {
                             return Err(err(
                                 &here,
-                                format!(
-                                    "{which} items must be objects, got {} {}",
-                                    other.type_name(),
-                                    show(&other)
-                                ),
+                                format!("{which} items must be objects, got {} {}", other.type_name(), show(&other)),
                                 Some(format!("write {{\"{which}\": [{{...}}, {{...}}]}}")),
                             ))
                         }
@@ -258,11 +246,7 @@ impl Parser<'_> {
             }
             (_, other) => Err(err(
                 path,
-                format!(
-                    "{which} expects a list, got {} {}",
-                    other.type_name(),
-                    show(&other)
-                ),
+                format!("{which} expects a list, got {} {}", other.type_name(), show(&other)),
                 Some(format!("write {{\"{which}\": [{{...}}, {{...}}]}}")),
             )),
         }
@@ -270,13 +254,7 @@ impl Parser<'_> {
 
     /// The value under a field key: an operator object, a nested object spec, or (at the
     /// top level) a scalar meaning `eq`.
-    fn field(
-        &self,
-        v: Value<'_>,
-        path: &str,
-        field_path: Vec<String>,
-        shorthand_ok: bool,
-    ) -> Result<Node, SpecError> {
+    fn field(&self, v: Value<'_>, path: &str, field_path: Vec<String>, shorthand_ok: bool) -> Result<Node, SpecError> {
         match v {
             Value::Null => Ok(Node::True),
             Value::Object(c) => {
@@ -312,12 +290,7 @@ impl Parser<'_> {
                 for m in c.members() {
                     let (k, operand) = m.map_err(|e| corrupt(path, e))?;
                     let key = key_str(path, k)?;
-                    parts.push(self.operator(
-                        key,
-                        operand,
-                        &format!("{path}.{key}"),
-                        &field_path,
-                    )?);
+                    parts.push(self.operator(key, operand, &format!("{path}.{key}"), &field_path)?);
                 }
                 Ok(and(parts))
             }
@@ -345,29 +318,18 @@ impl Parser<'_> {
         }
     }
 
-    fn operator(
-        &self,
-        key: &str,
-        v: Value<'_>,
-        path: &str,
-        field: &[String],
-    ) -> Result<Node, SpecError> {
+    fn operator(&self, key: &str, v: Value<'_>, path: &str, field: &[String]) -> Result<Node, SpecError> {
         if let Value::Null = v {
             return Ok(Node::True);
         }
         let name = normalize(key);
-        let cond = |op: Op| {
-            Ok(Node::Cond {
-                path: field.to_vec(),
-                op,
-            })
-        };
+        let cond = |op: Op| Ok(Node::Cond { path: field.to_vec(), op });
         let json = |v: &Value<'_>| Json::from_value(v).map_err(|e| corrupt(path, e));
         let want = |what: &str, v: &Value<'_>| {
             err(
                 path,
                 format!("{key} expects {what}, got {} {}", v.type_name(), show(v)),
-                None,
+                Some(format!("valid: {}", usage(&name))),
             )
         };
         let string = |v: &Value<'_>| -> Result<String, SpecError> {
@@ -413,16 +375,8 @@ impl Parser<'_> {
             Ok(out)
         };
         let like_op = |pattern: String, ci: bool, negate: bool| -> Result<Node, SpecError> {
-            let pattern = if ci {
-                self.host.lower(&pattern)
-            } else {
-                pattern
-            };
-            cond(Op::Like {
-                pattern,
-                ci,
-                negate,
-            })
+            let pattern = if ci { self.host.lower(&pattern) } else { pattern };
+            cond(Op::Like { pattern, ci, negate })
         };
         let user_like = |ci: bool, negate: bool| -> Result<Node, SpecError> {
             let pattern = string(&v)?;
@@ -444,11 +398,7 @@ impl Parser<'_> {
                     Some("patterns use PostgreSQL's POSIX regular expression syntax".into()),
                 )
             })?;
-            cond(Op::Regex {
-                pattern,
-                ci,
-                negate,
-            })
+            cond(Op::Regex { pattern, ci, negate })
         };
         let length = |c: LenCmp| -> Result<Node, SpecError> {
             let n = match v {
@@ -475,15 +425,10 @@ impl Parser<'_> {
             "nin" | "notin" => cond(Op::Nin(list(&v)?)),
             "isnull" => cond(Op::IsNull(boolean(&v)?)),
             "contains" => match v {
-                Value::String(_) => {
-                    like_op(format!("%{}%", like::escape(&string(&v)?)), false, false)
-                }
+                Value::String(_) => like_op(format!("%{}%", like::escape(&string(&v)?)), false, false),
                 Value::Object(_) => cond(Op::ObjContains(json(&v)?)),
                 Value::Array(_) => cond(Op::ArrayContains(json(&v)?)),
-                _ => Err(want(
-                    "a string (substring), an object or an array (containment)",
-                    &v,
-                )),
+                _ => Err(want("a string (substring), an object or an array (containment)", &v)),
             },
             "icontains" => like_op(format!("%{}%", like::escape(&string(&v)?)), true, false),
             "startswith" => like_op(format!("{}%", like::escape(&string(&v)?)), false, false),
@@ -507,9 +452,7 @@ impl Parser<'_> {
                 Value::Array(_) => cond(Op::ArrayContainedBy(json(&v)?)),
                 _ => Err(want("an array", &v)),
             },
-            "arrayoverlaps" => cond(Op::ArrayOverlaps(
-                list(&v)?.iter().map(Json::wrapped).collect(),
-            )),
+            "arrayoverlaps" => cond(Op::ArrayOverlaps(list(&v)?.iter().map(Json::wrapped).collect())),
             "leneq" => length(LenCmp::Eq),
             "lenneq" => length(LenCmp::Neq),
             "lengt" => length(LenCmp::Ord(Cmp::Gt)),
@@ -538,17 +481,9 @@ impl Parser<'_> {
                 // Operators apply to the element itself; anything else is a spec over
                 // each element's fields.
                 let inner = self.field(Value::Object(c), path, Vec::new(), false)?;
-                Ok(Node::Quant {
-                    path: field.to_vec(),
-                    kind,
-                    inner: Box::new(inner),
-                })
+                Ok(Node::Quant { path: field.to_vec(), kind, inner: Box::new(inner) })
             }
-            _ => Err(err(
-                path,
-                format!("unknown operator \"{key}\""),
-                Some(operator_hint()),
-            )),
+            _ => Err(err(path, format!("unknown operator \"{key}\""), Some(operator_hint()))),
         }
     }
 }
