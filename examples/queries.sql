@@ -7,3 +7,25 @@ ORDER BY k;
 SELECT data->>'config_name' AS config, data->'machine'->>'name' AS machine,
        (data->>'is_current')::boolean AS is_current
 FROM tv_router_config ORDER BY data->>'created_at';
+
+-- Filtering with a where-spec: the current config of machine 1111…, nested and direct
+-- filters mixed in one spec (both apply), evaluated per row on the jsonb in place
+SELECT data->>'config_name' AS config
+FROM tv_router_config
+WHERE fraiseql_where(data, '{"machine": {"id": {"eq": "11111111-1111-1111-1111-111111111111"}},
+                             "isCurrent": {"eq": true}}');
+
+-- The same spec compiled to SQL (index-friendly containment), for dynamic SQL
+SELECT fraiseql_where_sql('{"machine": {"id": {"eq": "11111111-1111-1111-1111-111111111111"}},
+                            "isCurrent": {"eq": true}}') AS compiled;
+
+-- OR, string operators and numbers compared numerically
+SELECT data->>'config_name' AS config, data->'version' AS version
+FROM tv_router_config
+WHERE fraiseql_where(data, '{"OR": [{"configName": {"istartswith": "BERLIN"}}, {"version": {"gte": 7}}]}')
+ORDER BY 1;
+
+-- A misspelt operator is an error, never a silently ignored filter
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM tv_router_config WHERE fraiseql_where(data, '{"machine": {"id": {"equals": "x"}}}');
+\set ON_ERROR_STOP 1

@@ -192,7 +192,7 @@ impl Compiler {
             Op::Nin(list) => format!("(NOT {})", Self::in_list(v, list)),
             Op::IsNull(true) => format!("(coalesce(jsonb_typeof({v}), 'null') = 'null')"),
             Op::IsNull(false) => format!("(coalesce(jsonb_typeof({v}), 'null') <> 'null')"),
-            Op::Like { pattern, ci, negate } => {
+            Op::Like { pattern, ci, negate, .. } => {
                 let op = match (ci, negate) {
                     (false, false) => "LIKE",
                     (true, false) => "ILIKE",

@@ -1,7 +1,7 @@
 //! Per-row evaluation over the jsonb bytes in place. Mirrors `compile.rs` rule for rule;
 //! each function says which SQL it corresponds to.
 
-use super::{like, Host, Json, LenCmp, Node, Op, Quant, Truth};
+use super::{Host, Json, LenCmp, Node, Op, Quant, Truth};
 use crate::jsonb::{Corrupt, Value};
 
 /// The value at `path`, or `None` when a key is missing, an intermediate value is not an
@@ -125,13 +125,9 @@ fn test(op: &Op, v: Value<'_>, host: &dyn Host) -> Result<Truth, Corrupt> {
         Op::In(list) => in_list(&v, list)?,
         Op::Nin(list) => in_list(&v, list)?.map(|b| !b),
         Op::IsNull(_) => unreachable!("handled before the value is resolved"),
-        Op::Like { pattern, ci, negate } => match string(&v)? {
-            None => None,
-            Some(s) => {
-                let hit = if *ci { like::matches(&host.lower(s), pattern) } else { like::matches(s, pattern) };
-                Some(hit != *negate)
-            }
-        },
+        Op::Like { prepared, ci, negate, .. } => {
+            string(&v)?.map(|s| if *ci { prepared.matches(&host.lower(s)) } else { prepared.matches(s) } != *negate)
+        }
         Op::Regex { pattern, ci, negate } => string(&v)?.map(|s| host.regex_match(s, pattern, *ci) != *negate),
         Op::ArrayContains(o) => array(&v, |_| v.contains(&o.value()))?,
         Op::ArrayContainedBy(o) => array(&v, |_| o.value().contains(&v))?,

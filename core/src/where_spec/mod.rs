@@ -183,6 +183,7 @@ enum Op {
     /// A LIKE pattern over a string value; `pattern` is already lowered when `ci`.
     Like {
         pattern: String,
+        prepared: like::Pattern,
         ci: bool,
         negate: bool,
     },

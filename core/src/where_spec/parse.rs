@@ -376,7 +376,7 @@ impl Parser<'_> {
         };
         let like_op = |pattern: String, ci: bool, negate: bool| -> Result<Node, SpecError> {
             let pattern = if ci { self.host.lower(&pattern) } else { pattern };
-            cond(Op::Like { pattern, ci, negate })
+            cond(Op::Like { prepared: like::Pattern::new(&pattern), pattern, ci, negate })
         };
         let user_like = |ci: bool, negate: bool| -> Result<Node, SpecError> {
             let pattern = string(&v)?;
