@@ -38,10 +38,12 @@ mod tests {
     #[pg_test]
     fn convert_keys_can_be_turned_off() {
         let on = Spi::get_one::<bool>("SELECT fraiseql_where('{\"is_current\": true}', '{\"isCurrent\": true}')");
-        let off =
-            Spi::get_one::<bool>("SELECT fraiseql_where('{\"is_current\": true}', '{\"isCurrent\": true}', false)");
-        let exact =
-            Spi::get_one::<bool>("SELECT fraiseql_where('{\"isCurrent\": true}', '{\"isCurrent\": true}', false)");
+        let off = Spi::get_one::<bool>(
+            "SELECT fraiseql_where('{\"is_current\": true}', '{\"isCurrent\": true}', convert_keys => false)",
+        );
+        let exact = Spi::get_one::<bool>(
+            "SELECT fraiseql_where('{\"isCurrent\": true}', '{\"isCurrent\": true}', convert_keys => false)",
+        );
         assert_eq!((on, off, exact), (Ok(Some(true)), Ok(Some(false)), Ok(Some(true))));
     }
 
@@ -99,7 +101,71 @@ mod tests {
         }
     }
 
-    const KEYS: &[&str] = &["a", "n", "s", "b", "tags", "o", "posts"];
+    const KEYS: &[&str] =
+        &["a", "n", "s", "b", "tags", "o", "posts", "at", "d", "ip", "mac", "path", "period", "body", "amount"];
+    /// Keys generic (JSON) operators are generated for: those without a type hint.
+    const PLAIN_KEYS: &[&str] = &["a", "n", "s", "b", "tags", "o", "posts", "ip", "path", "period", "body"];
+    /// Type hints passed with every spec (fields not listed compare as JSON).
+    const TYPES: &str =
+        r#"{"at": "timestamptz", "d": "date", "mac": "macaddr", "amount": "numeric", "posts.at": "timestamptz"}"#;
+
+    /// Values of the typed fields: valid ones in several notations, and malformed ones.
+    fn typed_value(r: &mut Rng, key: &str) -> Option<String> {
+        let pool: &[&str] = match key {
+            "at" => &[
+                r#""2026-01-01T10:00:00Z""#,
+                r#""2026-01-01T12:00:00+02:00""#,
+                r#""2026-01-01 09:59:59.5Z""#,
+                r#""2026-06-30T00:00:00-05:00""#,
+                r#""2026-01-01T10:00:00""#,
+                r#""yesterday""#,
+                r#""2026-02-30T00:00:00Z""#,
+            ],
+            "d" => &[r#""2026-01-01""#, r#""2026-02-28""#, r#""2025-12-31""#, r#""2026-02-30""#, r#""01/02/2026""#],
+            "ip" => &[
+                r#""10.1.2.3""#,
+                r#""192.168.1.10""#,
+                r#""8.8.8.8""#,
+                r#""2001:db8::1""#,
+                r#""fe80::1""#,
+                r#""127.0.0.1""#,
+                r#""100.64.1.1""#,
+                r#""10.0.0.0/8""#,
+                r#""224.0.0.5""#,
+                r#""host.internal.lan""#,
+                r#""1.2.3""#,
+            ],
+            "mac" => &[
+                r#""08:00:2b:01:02:03""#,
+                r#""08-00-2B-01-02-03""#,
+                r#""0800.2b01.0203""#,
+                r#""08:00:2b:01:02:04""#,
+                r#""08:00:2b""#,
+            ],
+            "path" => &[
+                r#""top.science.astronomy""#,
+                r#""top.science""#,
+                r#""top.hobbies.astronomy""#,
+                r#""Top.Science""#,
+                r#""top""#,
+                r#""not a path""#,
+                r#""1.2.3""#,
+            ],
+            "period" => &[
+                r#""[2026-01-01,2026-02-01)""#,
+                r#""[2026-02-01,2026-03-01)""#,
+                r#""empty""#,
+                r#""(,2026-01-01)""#,
+                r#""[2026-01-15,)""#,
+                r#""(2026-01-01,2026-01-31]""#,
+                r#""2026-01-01""#,
+            ],
+            "body" => &[r#""The quick brown fox""#, r#""slow green turtle""#, r#""quick turtles jumped""#, r#""""#],
+            "amount" => &["12.5", r#""12.50""#, "9", r#""1e2""#, r#""abc""#, "-0.5"],
+            _ => return None,
+        };
+        Some(if r.chance(85) { r.pick(pool).to_string() } else { value(r, 2) })
+    }
     const NUMBERS: &[&str] =
         &["0", "1", "-1", "9", "10", "10.0", "1.5", "-2.25", "1e2", "123456789012345678901234567890", "0.001"];
     const STRINGS: &[&str] = &[
@@ -147,7 +213,9 @@ mod tests {
         let mut members = Vec::new();
         for k in KEYS {
             if r.chance(if depth == 0 { 80 } else { 35 }) {
-                let v = if *k == "posts" && depth == 0 {
+                let v = if let Some(t) = typed_value(r, k) {
+                    t
+                } else if *k == "posts" && depth == 0 {
                     let n = r.below(4);
                     let items: Vec<String> = (0..n).map(|_| object(r, depth + 2)).collect();
                     format!("[{}]", items.join(", "))
@@ -197,6 +265,101 @@ mod tests {
         format!("\"{op}\": {operand}")
     }
 
+    /// An operator suited to a typed field (the value read by the field's hint or by
+    /// the operator's own type).
+    fn typed_operator(r: &mut Rng, key: &str) -> String {
+        let cmp = |r: &mut Rng| r.pick(&["eq", "neq", "gt", "gte", "lt", "lte"]);
+        let (op, operand) = match key {
+            "at" => match r.below(3) {
+                0 => (
+                    "in",
+                    format!(
+                        "[{}, {}]",
+                        r.pick(&[r#""2026-01-01T12:00:00+02:00""#, r#""2026-06-30T05:00:00Z""#]),
+                        r#""2026-01-01T10:00:00Z""#
+                    ),
+                ),
+                _ => (
+                    cmp(r),
+                    r.pick(&[
+                        r#""2026-01-01T10:00:00Z""#,
+                        r#""2026-01-01T05:00:00-05:00""#,
+                        r#""2026-03-01T00:00:00+01:00""#,
+                    ])
+                    .to_string(),
+                ),
+            },
+            "d" => (cmp(r), r.pick(&[r#""2026-01-01""#, r#""2026-02-28""#]).to_string()),
+            "amount" => match r.below(2) {
+                0 => (cmp(r), r.pick(&["12.5", r#""10""#, "100"]).to_string()),
+                _ => (r.pick(&["in", "nin"]), r#"[12.5, "9"]"#.to_string()),
+            },
+            "mac" => match r.below(2) {
+                0 => (r.pick(&["eq", "neq"]), r#""08002b010203""#.to_string()),
+                _ => (r.pick(&["in", "nin"]), r#"["08:00:2b:01:02:03", "08-00-2b-01-02-04"]"#.to_string()),
+            },
+            "ip" => match r.below(4) {
+                0 => {
+                    ("inSubnet", r.pick(&[r#""10.0.0.0/8""#, r#""192.168.0.0/16""#, r#""2001:db8::/32""#]).to_string())
+                }
+                1 => ("inRange", r#"{"from": "8.0.0.0", "to": "11.0.0.0"}"#.to_string()),
+                _ => (
+                    r.pick(&[
+                        "isPrivate",
+                        "isPublic",
+                        "isIPv4",
+                        "isIPv6",
+                        "isLoopback",
+                        "isLinkLocal",
+                        "isMulticast",
+                        "isDocumentation",
+                        "isCarrierGrade",
+                    ]),
+                    if r.chance(70) { "true" } else { "false" }.to_string(),
+                ),
+            },
+            "path" => match r.below(5) {
+                0 => (
+                    r.pick(&["ancestor_of", "descendant_of"]),
+                    r.pick(&[r#""top.science""#, r#""top.science.astronomy.stars""#, r#""top""#]).to_string(),
+                ),
+                1 => (
+                    "matches_lquery",
+                    r.pick(&[r#""*.astronomy""#, r#""top.*{1}""#, r#""top@.!science.*""#, r#""*.sci*@.*""#])
+                        .to_string(),
+                ),
+                2 => ("matches_any_lquery", r#"["top.science", "*.hobbies.*"]"#.to_string()),
+                3 => ("matches_ltxtquery", r.pick(&[r#""astronomy & !hobbies""#, r#""science | top""#]).to_string()),
+                _ => (r.pick(&["depth_eq", "depth_gt", "depth_lte"]), r.below(4).to_string()),
+            },
+            "period" => match r.below(2) {
+                0 => ("contains_date", r.pick(&[r#""2026-01-15""#, r#""2026-02-01""#, r#""2025-06-01""#]).to_string()),
+                _ => (
+                    r.pick(&["overlaps", "adjacent", "strictly_left", "strictly_right", "not_left", "not_right"]),
+                    r.pick(&[
+                        r#""[2026-01-20,2026-02-10)""#,
+                        r#""[2026-02-01,2026-02-05]""#,
+                        r#""(,2026-01-01)""#,
+                        r#""empty""#,
+                    ])
+                    .to_string(),
+                ),
+            },
+            "body" => (
+                r.pick(&["plain_query", "phrase_query", "websearch_query"]),
+                r.pick(&[
+                    r#""quick fox""#,
+                    r#""turtle""#,
+                    r#"{"query": "quick -fox", "config": "english"}"#,
+                    r#""quick brown""#,
+                ])
+                .to_string(),
+            ),
+            _ => return operator(r),
+        };
+        format!("\"{op}\": {operand}")
+    }
+
     fn ops(r: &mut Rng) -> String {
         let n = 1 + r.below(2);
         let items: Vec<String> = (0..n).map(|_| operator(r)).collect();
@@ -208,12 +371,19 @@ mod tests {
         let mut members = Vec::new();
         for _ in 0..n {
             let m = match r.below(if depth > 2 { 5 } else { 10 }) {
-                0..=3 => format!("\"{}\": {}", r.pick(KEYS), ops(r)),
-                4 => format!("\"{}\": {}", r.pick(KEYS), if depth == 0 { scalar(r) } else { ops(r) }),
-                5 => format!("\"o\": {{\"{}\": {}}}", r.pick(KEYS), ops(r)),
+                0 | 1 => format!("\"{}\": {}", r.pick(PLAIN_KEYS), ops(r)),
+                2 | 3 => {
+                    let k = r.pick(&["at", "d", "ip", "mac", "path", "period", "body", "amount"]);
+                    format!("\"{k}\": {{{}}}", typed_operator(r, k))
+                }
+                4 => format!("\"{}\": {}", r.pick(PLAIN_KEYS), if depth == 0 { scalar(r) } else { ops(r) }),
+                5 => format!("\"o\": {{\"{}\": {}}}", r.pick(PLAIN_KEYS), ops(r)),
                 6 => format!("\"{}\": [{}, {}]", r.pick(&["OR", "AND", "_or"]), spec(r, depth + 1), spec(r, depth + 1)),
                 7 => format!("\"{}\": {}", r.pick(&["NOT", "_not"]), spec(r, depth + 1)),
-                8 => format!("\"posts\": {{\"{}\": {}}}", r.pick(&["any", "all", "none"]), spec(r, depth + 1)),
+                8 if r.chance(50) => {
+                    format!("\"posts\": {{\"{}\": {}}}", r.pick(&["any", "all", "none"]), spec(r, depth + 1))
+                }
+                8 => format!("\"posts\": {{\"any\": {{\"at\": {{{}}}}}}}", typed_operator(r, "at")),
                 _ => format!("\"tags\": {{\"{}\": {}}}", r.pick(&["any", "all", "none"]), ops(r)),
             };
             members.push(m);
@@ -226,20 +396,22 @@ mod tests {
         let mut r = Rng(0x9E37_79B9_7F4A_7C15);
         Spi::run("CREATE TABLE diff_docs (id int PRIMARY KEY, data jsonb NOT NULL)").unwrap();
         let mut values = Vec::new();
-        for id in 0..80 {
+        for id in 0..120 {
             let doc = if id % 10 == 9 { value(&mut r, 1) } else { object(&mut r, 0) };
             values.push(format!("({id}, {}::jsonb)", quote_literal(&doc)));
         }
         Spi::run(&format!("INSERT INTO diff_docs VALUES {}", values.join(", "))).unwrap();
-        let total = 80usize;
+        let total = 120usize;
         let (mut checked, mut selective) = (0, 0);
-        for _ in 0..400 {
+        for _ in 0..600 {
             let s = spec(&mut r, 0);
             let lit = quote_literal(&s);
+            let types = quote_literal(TYPES);
             let by_fn = one(&format!(
-                "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM diff_docs WHERE fraiseql_where(data, {lit}::jsonb)"
+                "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM diff_docs WHERE fraiseql_where(data, {lit}::jsonb, {types}::jsonb)"
             ));
-            let sql = one(&format!("SELECT fraiseql_where_sql({lit}::jsonb)")).expect("compiled sql");
+            let sql =
+                one(&format!("SELECT fraiseql_where_sql({lit}::jsonb, 'data', {types}::jsonb)")).expect("compiled sql");
             let by_sql =
                 one(&format!("SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM diff_docs WHERE {sql}"));
             assert_eq!(by_fn, by_sql, "spec {s}\ncompiled: {sql}");
@@ -249,8 +421,8 @@ mod tests {
                 selective += 1;
             }
         }
-        assert_eq!(checked, 400);
+        assert_eq!(checked, 600);
         // The generator must produce specs that actually discriminate between rows.
-        assert!(selective > 100, "only {selective} of {checked} specs selected a proper subset");
+        assert!(selective > 150, "only {selective} of {checked} specs selected a proper subset");
     }
 }

@@ -8,7 +8,7 @@
 //! slot to keep the parsed spec between rows.
 
 use fraiseql_core::jsonb::{self, Corrupt, Value};
-use fraiseql_core::where_spec::{Host, Options, Spec, SpecError};
+use fraiseql_core::where_spec::{FtsKind, Host, Options, Spec, SpecError, TypeHints, TypeName, Typed};
 use pgrx::pg_sys;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
@@ -94,12 +94,57 @@ impl Builtin {
         // SAFETY: as for call1.
         unsafe { pg_sys::FunctionCall2Coll(self.finfo(), pg_sys::DEFAULT_COLLATION_OID, a, b) }
     }
+
+    fn call3(&self, a: pg_sys::Datum, b: pg_sys::Datum, c: pg_sys::Datum) -> pg_sys::Datum {
+        // SAFETY: as for call1.
+        unsafe { pg_sys::FunctionCall3Coll(self.finfo(), pg_sys::InvalidOid, a, b, c) }
+    }
 }
 
 thread_local! {
     static LOWER: Builtin = const { Builtin::new(c"lower") };
     static REGEX: Builtin = const { Builtin::new(c"textregexeq") };
     static IREGEX: Builtin = const { Builtin::new(c"texticregexeq") };
+    static REGCONFIG_IN: Builtin = const { Builtin::new(c"regconfigin") };
+    static TO_TSVECTOR: Builtin = const { Builtin::new(c"to_tsvector_byid") };
+    static PLAIN_TSQUERY: Builtin = const { Builtin::new(c"plainto_tsquery_byid") };
+    static PHRASE_TSQUERY: Builtin = const { Builtin::new(c"phraseto_tsquery_byid") };
+    static WEBSEARCH_TSQUERY: Builtin = const { Builtin::new(c"websearch_to_tsquery_byid") };
+    static TS_MATCH_VQ: Builtin = const { Builtin::new(c"ts_match_vq") };
+    static RANGE_IN: Builtin = const { Builtin::new(c"range_in") };
+    /// The tsquery of the last full-text operator evaluated: (config, kind, query) →
+    /// (config oid, tsquery copied into TopMemoryContext).
+    static FTS_CACHE: std::cell::RefCell<Option<CachedTsquery>> = const { std::cell::RefCell::new(None) };
+}
+
+/// (config name, kind, query text, config oid, tsquery datum in TopMemoryContext).
+type CachedTsquery = (String, FtsKind, String, pg_sys::Datum, pg_sys::Datum);
+
+/// Runs `f`, turning a PostgreSQL ERROR it raises into `Err(message)`. Only for calls
+/// that allocate memory and nothing else (input functions, regex compilation).
+fn catch_error<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Result<T, String> {
+    PgTryBuilder::new(move || Ok(f()))
+        .catch_others(|e| match e {
+            pg_sys::panic::CaughtError::PostgresError(r) | pg_sys::panic::CaughtError::ErrorReport(r) => {
+                Err(r.message().to_string())
+            }
+            other => other.rethrow(),
+        })
+        .execute()
+}
+
+fn regconfig(config: &str) -> Result<pg_sys::Datum, String> {
+    let c = std::ffi::CString::new(config).map_err(|_| "configuration name holds a NUL byte".to_string())?;
+    catch_error(|| REGCONFIG_IN.with(|f| f.call1(pg_sys::Datum::from(c.as_ptr()))))
+}
+
+fn tsquery(oid: pg_sys::Datum, kind: FtsKind, query: &str) -> pg_sys::Datum {
+    let f = match kind {
+        FtsKind::Plain => &PLAIN_TSQUERY,
+        FtsKind::Phrase => &PHRASE_TSQUERY,
+        FtsKind::Websearch => &WEBSEARCH_TSQUERY,
+    };
+    f.with(|f| f.call2(oid, text_datum(query)))
 }
 
 /// The server's own `lower()`, regex compiler and matcher under the default collation.
@@ -113,18 +158,47 @@ impl Host for PgHost {
     }
 
     fn regex_check(&self, pattern: &str, case_insensitive: bool) -> Result<(), String> {
-        let pattern = pattern.to_string();
-        PgTryBuilder::new(move || {
-            self.regex_match("", &pattern, case_insensitive);
-            Ok(())
+        catch_error(|| {
+            self.regex_match("", pattern, case_insensitive);
         })
-        .catch_others(|e| match e {
-            pg_sys::panic::CaughtError::PostgresError(r) | pg_sys::panic::CaughtError::ErrorReport(r) => {
-                Err(r.message().to_string())
+    }
+
+    fn fts_check(&self, config: &str, kind: FtsKind, query: &str) -> Result<(), String> {
+        let oid = regconfig(config)?;
+        catch_error(|| {
+            tsquery(oid, kind, query);
+        })
+    }
+
+    fn fts_match(&self, config: &str, kind: FtsKind, query: &str, text: &str) -> bool {
+        let (oid, q) = FTS_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some((c, k, qt, oid, q)) = cache.as_ref() {
+                if c == config && *k == kind && qt == query {
+                    return (*oid, *q);
+                }
             }
-            other => other.rethrow(),
-        })
-        .execute()
+            let oid = regconfig(config).unwrap_or_else(|m| {
+                ErrorReport::new(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, m, "fraiseql").report(PgLogLevel::ERROR);
+                unreachable!()
+            });
+            // SAFETY: the tsquery varlena is copied into TopMemoryContext so it outlives
+            // this query; the previous copy is freed.
+            let q = unsafe {
+                let src = pg_sys::pg_detoast_datum(tsquery(oid, kind, query).cast_mut_ptr());
+                let size = pgrx::varlena::varsize_any(src);
+                let dst = pg_sys::MemoryContextAlloc(pg_sys::TopMemoryContext, size);
+                std::ptr::copy_nonoverlapping(src as *const u8, dst as *mut u8, size);
+                if let Some((.., old)) = cache.take() {
+                    pg_sys::pfree(old.cast_mut_ptr());
+                }
+                pg_sys::Datum::from(dst)
+            };
+            *cache = Some((config.to_string(), kind, query.to_string(), oid, q));
+            (oid, q)
+        });
+        let vector = TO_TSVECTOR.with(|f| f.call2(oid, text_datum(text)));
+        TS_MATCH_VQ.with(|f| f.call2(vector, q)).value() != 0
     }
 
     fn regex_match(&self, text: &str, pattern: &str, case_insensitive: bool) -> bool {
@@ -160,10 +234,12 @@ fn require_utf8() {
     }
 }
 
-fn parse_spec(bytes: &[u8], options: Options, function: &str) -> Spec {
+fn parse_spec(bytes: &[u8], types: &[u8], options: Options, function: &str) -> Spec {
     require_utf8();
+    let types = jsonb::root(types).unwrap_or_else(|e| report_corrupt(e));
+    let hints: TypeHints = Spec::parse_types(types, options).unwrap_or_else(|e| report_spec_error(&e, function));
     let root = jsonb::root(bytes).unwrap_or_else(|e| report_corrupt(e));
-    Spec::parse(root, options, &PgHost).unwrap_or_else(|e| report_spec_error(&e, function))
+    Spec::parse_typed(root, &hints, options, &PgHost).unwrap_or_else(|e| report_spec_error(&e, function))
 }
 
 /// The parsed spec of one call site, reused while the spec argument's bytes are equal.
@@ -171,6 +247,7 @@ fn parse_spec(bytes: &[u8], options: Options, function: &str) -> Spec {
 /// specs that change from row to row, e.g. taken from a joined table.
 struct CachedSpec {
     bytes: Vec<u8>,
+    types: Vec<u8>,
     options: Options,
     spec: Spec,
 }
@@ -180,7 +257,9 @@ struct CachedSpec {
 unsafe fn cached_spec<'a>(
     fcinfo: pg_sys::FunctionCallInfo,
     bytes: &[u8],
+    types: &[u8],
     options: Options,
+    parse: fn(&[u8], &[u8], Options, &str) -> Spec,
     function: &str,
 ) -> &'a Spec {
     let flinfo = (*fcinfo).flinfo;
@@ -190,15 +269,15 @@ unsafe fn cached_spec<'a>(
         (*flinfo).fn_extra = slot.cast();
     }
     let cache = &mut *slot;
-    let hit = matches!(cache, Some(c) if c.options == options && c.bytes == bytes);
+    let hit = matches!(cache, Some(c) if c.options == options && c.bytes == bytes && c.types == types);
     if !hit {
-        let spec = parse_spec(bytes, options, function);
-        *cache = Some(CachedSpec { bytes: bytes.to_vec(), options, spec });
+        let spec = parse(bytes, types, options, function);
+        *cache = Some(CachedSpec { bytes: bytes.to_vec(), types: types.to_vec(), options, spec });
     }
     &cache.as_ref().expect("filled above").spec
 }
 
-/// `fraiseql_where(data jsonb, spec jsonb, convert_keys boolean) RETURNS boolean`
+/// `fraiseql_where(data jsonb, spec jsonb, types jsonb, convert_keys boolean) RETURNS boolean`
 #[no_mangle]
 pub extern "C" fn pg_finfo_fraiseql_where_v1() -> &'static pg_sys::Pg_finfo_record {
     const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
@@ -210,14 +289,15 @@ pub extern "C" fn pg_finfo_fraiseql_where_v1() -> &'static pg_sys::Pg_finfo_reco
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_where_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let options = Options { convert_keys: arg_bool(fcinfo, 2) };
-    let spec = cached_spec(fcinfo, varlena_bytes(arg(fcinfo, 1)), options, "fraiseql_where");
+    let options = Options { convert_keys: arg_bool(fcinfo, 3) };
+    let (spec, types) = (varlena_bytes(arg(fcinfo, 1)), varlena_bytes(arg(fcinfo, 2)));
+    let spec = cached_spec(fcinfo, spec, types, options, parse_spec, "fraiseql_where");
     let row: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
     let hit = spec.matches(row, &PgHost).unwrap_or_else(|e| report_corrupt(e));
     pg_sys::Datum::from(hit)
 }
 
-/// `fraiseql_where_sql(spec jsonb, column_name text, convert_keys boolean) RETURNS text`
+/// `fraiseql_where_sql(spec jsonb, column_name text, types jsonb, convert_keys boolean) RETURNS text`
 #[no_mangle]
 pub extern "C" fn pg_finfo_fraiseql_where_sql_v1() -> &'static pg_sys::Pg_finfo_record {
     const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
@@ -229,8 +309,120 @@ pub extern "C" fn pg_finfo_fraiseql_where_sql_v1() -> &'static pg_sys::Pg_finfo_
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_where_sql_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let options = Options { convert_keys: arg_bool(fcinfo, 2) };
+    let options = Options { convert_keys: arg_bool(fcinfo, 3) };
     let column = arg_str(fcinfo, 1);
-    let spec = parse_spec(varlena_bytes(arg(fcinfo, 0)), options, "fraiseql_where_sql");
-    spec.to_sql(column).into_datum().expect("text")
+    let spec = parse_spec(varlena_bytes(arg(fcinfo, 0)), varlena_bytes(arg(fcinfo, 2)), options, "fraiseql_where_sql");
+    // Helper functions are qualified with this function's own schema: the extension's.
+    let schema = {
+        let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
+        std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(nsp)).to_string_lossy().into_owned()
+    };
+    spec.to_sql_in(column, Some(&schema)).into_datum().expect("text")
 }
+
+fn parse_operators(bytes: &[u8], _types: &[u8], options: Options, function: &str) -> Spec {
+    require_utf8();
+    let root = jsonb::root(bytes).unwrap_or_else(|e| report_corrupt(e));
+    Spec::parse_operators(root, options, &PgHost).unwrap_or_else(|e| report_spec_error(&e, function))
+}
+
+/// `fraiseql_test(value jsonb, operators jsonb) RETURNS boolean`: the operators applied to
+/// the value itself, three-valued (NULL when unknown). Compiled SQL uses it for the ltree
+/// operators, which need no ltree extension this way.
+#[no_mangle]
+pub extern "C" fn pg_finfo_fraiseql_test_v1() -> &'static pg_sys::Pg_finfo_record {
+    const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
+    &V1
+}
+
+/// # Safety
+/// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_test_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    let options = Options::default();
+    let spec = cached_spec(fcinfo, varlena_bytes(arg(fcinfo, 1)), &[], options, parse_operators, "fraiseql_test");
+    let value: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+    match spec.truth(value, &PgHost).unwrap_or_else(|e| report_corrupt(e)) {
+        Some(b) => pg_sys::Datum::from(b),
+        None => pgrx::fcinfo::pg_return_null(fcinfo),
+    }
+}
+
+/// Declares `fraiseql_as_<type>(value jsonb)`: the value read as that type by the same
+/// parser the per-row evaluator uses (fraiseql_core::where_spec::typed), NULL when it is
+/// not a valid value of the type.
+macro_rules! typed_reader {
+    ($finfo:ident, $func:ident, $ty:expr) => {
+        #[no_mangle]
+        pub extern "C" fn $finfo() -> &'static pg_sys::Pg_finfo_record {
+            const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
+            &V1
+        }
+
+        /// # Safety
+        /// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
+        #[no_mangle]
+        #[pg_guard]
+        pub unsafe extern "C-unwind" fn $func(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+            let value: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+            match Typed::from_json($ty, &value) {
+                Some(t) => typed_datum(t),
+                None => pgrx::fcinfo::pg_return_null(fcinfo),
+            }
+        }
+    };
+}
+
+/// A palloc'd copy of `bytes` as a datum.
+unsafe fn palloc_copy(bytes: &[u8]) -> pg_sys::Datum {
+    let p = pg_sys::palloc(bytes.len()) as *mut u8;
+    std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len());
+    pg_sys::Datum::from(p)
+}
+
+/// The PostgreSQL representation of a typed value.
+unsafe fn typed_datum(t: Typed) -> pg_sys::Datum {
+    match t {
+        // A numeric varlena with a 4-byte header, as the jsonb writer encodes it.
+        Typed::Numeric(bytes) => palloc_copy(&bytes),
+        Typed::Time(us) => pg_sys::Datum::from(us),
+        Typed::Date(d) => pg_sys::Datum::from(d),
+        Typed::Uuid(u) => palloc_copy(&u),
+        Typed::Mac(m) => palloc_copy(&m),
+        Typed::Inet(i) => {
+            // struct inet { int32 vl_len_; unsigned char family, bits, ipaddr[16]; }
+            let family: u8 = if i.family == 4 { 2 } else { 3 }; // PGSQL_AF_INET, PGSQL_AF_INET6
+            let addr = i.bytes();
+            let size = 4 + 2 + addr.len();
+            let mut buf = Vec::with_capacity(size);
+            buf.extend_from_slice(&((size as u32) << 2).to_ne_bytes());
+            buf.push(family);
+            buf.push(i.bits);
+            buf.extend_from_slice(addr);
+            palloc_copy(&buf)
+        }
+        Typed::Range(r) => {
+            let text = std::ffi::CString::new(r.text()).expect("no NUL");
+            RANGE_IN.with(|f| {
+                f.call3(
+                    pg_sys::Datum::from(text.as_ptr()),
+                    pg_sys::Datum::from(pg_sys::DATERANGEOID),
+                    pg_sys::Datum::from(-1i32),
+                )
+            })
+        }
+        Typed::Ltree(labels) => text_datum(&labels.join(".")),
+    }
+}
+
+typed_reader!(pg_finfo_fraiseql_as_numeric, fraiseql_as_numeric, TypeName::Numeric);
+typed_reader!(pg_finfo_fraiseql_as_timestamptz, fraiseql_as_timestamptz, TypeName::Timestamptz);
+typed_reader!(pg_finfo_fraiseql_as_timestamp, fraiseql_as_timestamp, TypeName::Timestamp);
+typed_reader!(pg_finfo_fraiseql_as_date, fraiseql_as_date, TypeName::Date);
+typed_reader!(pg_finfo_fraiseql_as_uuid, fraiseql_as_uuid, TypeName::Uuid);
+typed_reader!(pg_finfo_fraiseql_as_inet, fraiseql_as_inet, TypeName::Inet);
+typed_reader!(pg_finfo_fraiseql_as_cidr, fraiseql_as_cidr, TypeName::Cidr);
+typed_reader!(pg_finfo_fraiseql_as_macaddr, fraiseql_as_macaddr, TypeName::Macaddr);
+typed_reader!(pg_finfo_fraiseql_as_daterange, fraiseql_as_daterange, TypeName::Daterange);
+typed_reader!(pg_finfo_fraiseql_as_ltree, fraiseql_as_ltree, TypeName::Ltree);

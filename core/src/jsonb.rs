@@ -478,3 +478,48 @@ impl Value<'_> {
         Ok(s)
     }
 }
+
+/// The numeric's varlena bytes, re-encoded (exact, display scale kept).
+pub fn numeric_bytes(n: &Numeric<'_>) -> Vec<u8> {
+    numeric::encode_decimal(&n.to_text()).expect("numeric text re-encodes")
+}
+
+/// A numeric from text in JSON number syntax (`-12.5e3`); `None` for anything else.
+pub fn numeric_from_json_number(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let int_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i == int_start || (i - int_start > 1 && b[int_start] == b'0') {
+        return None;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let f = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == f {
+            return None;
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        let e = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == e {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    numeric::encode_decimal(&s.replace("e+", "e").replace("E+", "e"))
+}

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use fraiseql_core::jsonb;
-use fraiseql_core::where_spec::{Host, Options, Spec, SpecError};
+use fraiseql_core::where_spec::{FtsKind, Host, Options, Spec, SpecError};
 
 /// Stands in for the database in tests that run without one: Rust's Unicode lowering
 /// and the `regex` crate (which agrees with PostgreSQL's regex dialect on the simple
@@ -19,6 +19,35 @@ impl Host for TestHost {
     fn regex_match(&self, text: &str, pattern: &str, ci: bool) -> bool {
         regex::RegexBuilder::new(pattern).case_insensitive(ci).build().expect("checked").is_match(text)
     }
+    /// Only the `simple` configuration: every query word must appear as a word.
+    fn fts_check(&self, config: &str, _kind: FtsKind, _query: &str) -> Result<(), String> {
+        if config == "simple" {
+            Ok(())
+        } else {
+            Err(format!("text search configuration \"{config}\" does not exist"))
+        }
+    }
+    fn fts_match(&self, _config: &str, _kind: FtsKind, query: &str, text: &str) -> bool {
+        let words: Vec<String> = text.split(|c: char| !c.is_alphanumeric()).map(str::to_lowercase).collect();
+        query.split_whitespace().all(|q| words.contains(&q.to_lowercase()))
+    }
+}
+
+/// As `select`, with type hints.
+pub fn select_typed(spec: &str, types: &str, docs: &[&str]) -> Vec<usize> {
+    let tbytes = jsonb::encode(types).unwrap();
+    let hints = Spec::parse_types(jsonb::root(&tbytes).unwrap(), Options::default()).unwrap();
+    let sbytes = jsonb::encode(spec).unwrap();
+    let spec = Spec::parse_typed(jsonb::root(&sbytes).unwrap(), &hints, Options::default(), &TestHost)
+        .unwrap_or_else(|e| panic!("{spec}: {e}"));
+    docs.iter()
+        .enumerate()
+        .filter(|(_, d)| {
+            let bytes = jsonb::encode(d).unwrap();
+            spec.matches(jsonb::root(&bytes).unwrap(), &TestHost).unwrap()
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 pub fn parse(spec: &str) -> Result<Spec, SpecError> {
@@ -42,6 +71,22 @@ pub fn select(spec: &str, docs: &[&str]) -> Vec<usize> {
 pub fn reject(spec: &str) -> SpecError {
     match parse(spec) {
         Ok(s) => panic!("{spec} should be rejected, parsed as {s:?}"),
+        Err(e) => {
+            assert!(e.hint.is_some(), "{spec}: rejection without a hint: {e}");
+            e
+        }
+    }
+}
+
+/// The error of a spec or type map that must be rejected.
+pub fn reject_typed(spec: &str, types: &str) -> SpecError {
+    let tbytes = jsonb::encode(types).unwrap();
+    let result = Spec::parse_types(jsonb::root(&tbytes).unwrap(), Options::default()).and_then(|hints| {
+        let sbytes = jsonb::encode(spec).unwrap();
+        Spec::parse_typed(jsonb::root(&sbytes).unwrap(), &hints, Options::default(), &TestHost)
+    });
+    match result {
+        Ok(s) => panic!("{spec} / {types} should be rejected, parsed as {s:?}"),
         Err(e) => {
             assert!(e.hint.is_some(), "{spec}: rejection without a hint: {e}");
             e

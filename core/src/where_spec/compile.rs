@@ -8,17 +8,48 @@
 //! same rows, so an AND of equalities can become one `@>` containment that a GIN
 //! `jsonb_path_ops` index serves. Under `NOT` the exact three-valued forms are emitted.
 
-use super::{Json, LenCmp, Node, Op, Quant};
+use super::typed::TypeName;
+use super::{Json, LenCmp, NetClass, NetTest, Node, Op, Quant, RangeRel, RangeTest, TCmp};
 use crate::jsonb::{write_json_string, Value};
 use crate::sql::quote_literal;
 
-pub(super) fn compile(node: &Node, column: &str) -> String {
-    let mut c = Compiler { depth: 0 };
+pub(super) fn compile(node: &Node, column: &str, helpers: &str) -> String {
+    let mut c = Compiler { depth: 0, helpers: helpers.to_string() };
     c.node(node, column, true)
 }
 
 struct Compiler {
     depth: usize,
+    /// Schema prefix (`"public".`) for the extension's helper functions.
+    helpers: String,
+}
+
+/// The addresses of each class, as in `typed::Inet::is_*`.
+fn net_class_sql(x: &str, c: NetClass) -> String {
+    let any = |nets: &[&str]| -> String {
+        let parts: Vec<String> = nets.iter().map(|n| format!("{x} <<= '{n}'::inet")).collect();
+        format!("({})", parts.join(" OR "))
+    };
+    match c {
+        NetClass::Private => any(&[
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "192.168.0.0/16",
+            "127.0.0.0/8",
+            "169.254.0.0/16",
+            "fc00::/7",
+            "fe80::/10",
+            "::1/128",
+        ]),
+        NetClass::Public => format!("(NOT {})", net_class_sql(x, NetClass::Private)),
+        NetClass::Ipv4 => format!("(family({x}) = 4)"),
+        NetClass::Ipv6 => format!("(family({x}) = 6)"),
+        NetClass::Loopback => any(&["127.0.0.0/8", "::1/128"]),
+        NetClass::LinkLocal => any(&["169.254.0.0/16", "fe80::/10"]),
+        NetClass::Multicast => any(&["224.0.0.0/4", "ff00::/8"]),
+        NetClass::Documentation => any(&["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"]),
+        NetClass::CarrierGrade => any(&["100.64.0.0/10"]),
+    }
 }
 
 fn path_expr(scope: &str, path: &[String]) -> String {
@@ -237,12 +268,75 @@ impl Compiler {
                     jsonb_lit(j)
                 ),
             ),
+            Op::TypedCmp { ty, cmp, operand } => {
+                let op = match cmp {
+                    TCmp::Eq => "=",
+                    TCmp::Neq => "<>",
+                    TCmp::Order(c) => c.sql(),
+                };
+                format!("({} {op} {})", self.as_type(*ty, v), operand.sql_literal(*ty))
+            }
+            Op::TypedIn { ty, list, negate } => {
+                let x = self.as_type(*ty, v);
+                let test = if list.is_empty() {
+                    format!("CASE WHEN {x} IS NOT NULL THEN false END")
+                } else {
+                    let lits: Vec<String> = list.iter().map(|t| t.sql_literal(*ty)).collect();
+                    format!("{x} = ANY (ARRAY[{}])", lits.join(", "))
+                };
+                if *negate {
+                    format!("(NOT {test})")
+                } else {
+                    format!("({test})")
+                }
+            }
+            Op::Net(test) => {
+                let x = self.as_type(TypeName::Inet, v);
+                match test {
+                    NetTest::Subnet(n) => format!("({x} <<= '{}'::inet)", n.text()),
+                    NetTest::InRange(a, b) => format!("({x} >= '{}'::inet AND {x} <= '{}'::inet)", a.text(), b.text()),
+                    NetTest::Class(c, true) => net_class_sql(&x, *c),
+                    NetTest::Class(c, false) => format!("(NOT {})", net_class_sql(&x, *c)),
+                }
+            }
+            Op::Range(test) => {
+                let r = self.as_type(TypeName::Daterange, v);
+                match test {
+                    RangeTest::ContainsDate(d) => format!("({r} @> '{}'::date)", super::typed::date_text(*d)),
+                    RangeTest::Rel(rel, o) => {
+                        let op = match rel {
+                            RangeRel::Overlaps => "&&",
+                            RangeRel::Adjacent => "-|-",
+                            RangeRel::StrictlyLeft => "<<",
+                            RangeRel::StrictlyRight => ">>",
+                            RangeRel::NotLeft => "&>",
+                            RangeRel::NotRight => "&<",
+                        };
+                        format!("({r} {op} '{}'::daterange)", o.text())
+                    }
+                }
+            }
+            Op::Ltree(_, source) => format!("{}fraiseql_test({v}, {}::jsonb)", self.helpers, quote_literal(source)),
+            Op::Fts { kind, config, query } => guard(
+                v,
+                "string",
+                &format!(
+                    "to_tsvector({cfg}::regconfig, ({v} #>> '{{}}')) @@ {}({cfg}::regconfig, {})",
+                    kind.sql(),
+                    quote_literal(query),
+                    cfg = quote_literal(config)
+                ),
+            ),
             Op::HasKey(k) => guard(v, "object", &format!("{v} ? {}", quote_literal(k))),
             Op::HasAnyKeys(keys) => guard(v, "object", &format!("{v} ?| {}", text_array(keys))),
             Op::HasAllKeys(keys) => guard(v, "object", &format!("{v} ?& {}", text_array(keys))),
             Op::ObjContains(j) => guard(v, "object", &format!("{v} @> {}", jsonb_lit(j))),
             Op::ObjContainedBy(j) => guard(v, "object", &format!("{v} <@ {}", jsonb_lit(j))),
         }
+    }
+
+    fn as_type(&self, ty: TypeName, v: &str) -> String {
+        format!("{}fraiseql_as_{}({v})", self.helpers, ty.name())
     }
 
     fn in_list(v: &str, list: &[Json]) -> String {

@@ -1,8 +1,10 @@
 //! Per-row evaluation over the jsonb bytes in place. Mirrors `compile.rs` rule for rule;
 //! each function says which SQL it corresponds to.
 
-use super::{Host, Json, LenCmp, Node, Op, Quant, Truth};
+use super::typed::{TypeName, Typed};
+use super::{Host, Json, LenCmp, LtreeTest, NetClass, NetTest, Node, Op, Quant, RangeRel, RangeTest, TCmp, Truth};
 use crate::jsonb::{Corrupt, Value};
+use std::cmp::Ordering;
 
 /// The value at `path`, or `None` when a key is missing, an intermediate value is not an
 /// object, or the value is JSON null (SQL `->` chains give NULL in all these cases).
@@ -157,6 +159,70 @@ fn test(op: &Op, v: Value<'_>, host: &dyn Host) -> Result<Truth, Corrupt> {
             }
             Ok(true)
         })?,
+        Op::TypedCmp { ty, cmp, operand } => {
+            Typed::from_json(*ty, &v).and_then(|t| t.cmp_same(operand)).map(|o| match cmp {
+                TCmp::Eq => o == Ordering::Equal,
+                TCmp::Neq => o != Ordering::Equal,
+                TCmp::Order(c) => c.holds(o),
+            })
+        }
+        Op::TypedIn { ty, list, negate } => {
+            Typed::from_json(*ty, &v).map(|t| list.iter().any(|x| t.cmp_same(x) == Some(Ordering::Equal)) != *negate)
+        }
+        Op::Net(test) => match Typed::from_json(TypeName::Inet, &v) {
+            Some(Typed::Inet(a)) => Some(match test {
+                NetTest::Subnet(n) => a.within(n),
+                NetTest::InRange(from, to) => a.cmp_pg(from) != Ordering::Less && a.cmp_pg(to) != Ordering::Greater,
+                NetTest::Class(c, want) => {
+                    let is = match c {
+                        NetClass::Private => a.is_private(),
+                        NetClass::Public => !a.is_private(),
+                        NetClass::Ipv4 => a.family == 4,
+                        NetClass::Ipv6 => a.family == 6,
+                        NetClass::Loopback => a.is_loopback(),
+                        NetClass::LinkLocal => a.is_link_local(),
+                        NetClass::Multicast => a.is_multicast(),
+                        NetClass::Documentation => a.is_documentation(),
+                        NetClass::CarrierGrade => a.is_carrier_grade(),
+                    };
+                    is == *want
+                }
+            }),
+            _ => None,
+        },
+        Op::Range(test) => match Typed::from_json(TypeName::Daterange, &v) {
+            Some(Typed::Range(r)) => Some(match test {
+                RangeTest::ContainsDate(d) => r.contains_date(*d),
+                RangeTest::Rel(rel, o) => match rel {
+                    RangeRel::Overlaps => r.overlaps(o),
+                    RangeRel::Adjacent => r.adjacent(o),
+                    RangeRel::StrictlyLeft => r.strictly_left(o),
+                    RangeRel::StrictlyRight => r.strictly_right(o),
+                    RangeRel::NotLeft => r.not_left(o),
+                    RangeRel::NotRight => r.not_right(o),
+                },
+            }),
+            _ => None,
+        },
+        Op::Ltree(test, _) => match Typed::from_json(TypeName::Ltree, &v) {
+            Some(Typed::Ltree(labels)) => Some(match test {
+                LtreeTest::AncestorOf(p) => p.starts_with(&labels),
+                LtreeTest::DescendantOf(p) => labels.starts_with(p),
+                LtreeTest::Lquery(q) => q.matches(&labels),
+                LtreeTest::AnyLquery(qs) => qs.iter().any(|q| q.matches(&labels)),
+                LtreeTest::Ltxtquery(q) => q.matches(&labels),
+                LtreeTest::Depth(c, n) => {
+                    let d = labels.len() as i64;
+                    match c {
+                        LenCmp::Eq => d == *n,
+                        LenCmp::Neq => d != *n,
+                        LenCmp::Ord(c) => c.holds(d.cmp(n)),
+                    }
+                }
+            }),
+            _ => None,
+        },
+        Op::Fts { kind, config, query } => string(&v)?.map(|s| host.fts_match(config, *kind, query, s)),
         Op::HasKey(k) => object(&v, |c| Ok(c.get(k.as_bytes())?.is_some()))?,
         Op::HasAnyKeys(keys) => object(&v, |c| {
             for k in keys {

@@ -11,12 +11,15 @@
 mod compile;
 mod eval;
 pub mod like;
+pub mod ltree;
 mod parse;
+pub mod typed;
 
 use crate::jsonb::{self, Corrupt, Value};
 use std::fmt;
 
 pub use parse::OPERATORS;
+pub use typed::{TypeName, Typed, TYPE_NAMES};
 
 /// What the database provides to the evaluator: the operations whose exact semantics
 /// belong to PostgreSQL (case folding under the database's locale, its regex dialect),
@@ -28,6 +31,29 @@ pub trait Host {
     fn regex_check(&self, pattern: &str, case_insensitive: bool) -> Result<(), String>;
     /// `text ~ pattern` (or `~*`).
     fn regex_match(&self, text: &str, pattern: &str, case_insensitive: bool) -> bool;
+    /// Checks a text search configuration name and query.
+    fn fts_check(&self, config: &str, kind: FtsKind, query: &str) -> Result<(), String>;
+    /// `to_tsvector(config, text) @@ <kind>_tsquery(config, query)`.
+    fn fts_match(&self, config: &str, kind: FtsKind, query: &str, text: &str) -> bool;
+}
+
+/// Which tsquery constructor a full-text operator uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FtsKind {
+    Plain,
+    Phrase,
+    Websearch,
+}
+
+impl FtsKind {
+    /// The SQL function building the tsquery.
+    pub fn sql(self) -> &'static str {
+        match self {
+            FtsKind::Plain => "plainto_tsquery",
+            FtsKind::Phrase => "phraseto_tsquery",
+            FtsKind::Websearch => "websearch_to_tsquery",
+        }
+    }
 }
 
 /// Options that change how a spec is read.
@@ -201,6 +227,30 @@ enum Op {
     /// Some element equals the scalar (stored wrapped as `[x]`).
     AnyEq(Json),
     AllEq(Json),
+    /// A comparison of the value read as a type (docs/where.md "Type hints").
+    TypedCmp {
+        ty: TypeName,
+        cmp: TCmp,
+        operand: Typed,
+    },
+    TypedIn {
+        ty: TypeName,
+        list: Vec<Typed>,
+        negate: bool,
+    },
+    /// The value read as an inet address.
+    Net(NetTest),
+    /// The value read as a date range.
+    Range(RangeTest),
+    /// The value read as an ltree path; the text is the operator object itself
+    /// (`{"matches_lquery": "*.a"}`), which the compiled SQL hands to `fraiseql_test`.
+    Ltree(LtreeTest, String),
+    /// Full-text match of a string value.
+    Fts {
+        kind: FtsKind,
+        config: String,
+        query: String,
+    },
     HasKey(String),
     HasAnyKeys(Vec<String>),
     HasAllKeys(Vec<String>),
@@ -209,11 +259,89 @@ enum Op {
     ObjContainedBy(Json),
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TCmp {
+    Eq,
+    Neq,
+    Order(Cmp),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NetClass {
+    Private,
+    Public,
+    Ipv4,
+    Ipv6,
+    Loopback,
+    LinkLocal,
+    Multicast,
+    Documentation,
+    CarrierGrade,
+}
+
+#[derive(Clone, Debug)]
+enum NetTest {
+    Subnet(typed::Inet),
+    InRange(typed::Inet, typed::Inet),
+    /// The address is (true) or is not (false) of the class.
+    Class(NetClass, bool),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RangeRel {
+    Overlaps,
+    Adjacent,
+    StrictlyLeft,
+    StrictlyRight,
+    NotLeft,
+    NotRight,
+}
+
+#[derive(Clone, Debug)]
+enum RangeTest {
+    ContainsDate(i32),
+    Rel(RangeRel, typed::DateRange),
+}
+
+#[derive(Clone, Debug)]
+enum LtreeTest {
+    AncestorOf(Vec<String>),
+    DescendantOf(Vec<String>),
+    Lquery(ltree::Lquery),
+    AnyLquery(Vec<ltree::Lquery>),
+    Ltxtquery(ltree::Ltxtquery),
+    Depth(LenCmp, i64),
+}
+
+/// Field paths (data keys) mapped to the type their values are read as.
+pub type TypeHints = std::collections::HashMap<Vec<String>, TypeName>;
+
 impl Spec {
     /// Parses a spec document. `host` validates regular expressions and folds case for
     /// the case-insensitive operators.
     pub fn parse(spec: Value<'_>, options: Options, host: &dyn Host) -> Result<Spec, SpecError> {
-        parse::parse(spec, options, host).map(|root| Spec { root })
+        Self::parse_typed(spec, &TypeHints::new(), options, host)
+    }
+
+    /// Parses a spec whose fields listed in `types` are read as those types.
+    pub fn parse_typed(
+        spec: Value<'_>,
+        types: &TypeHints,
+        options: Options,
+        host: &dyn Host,
+    ) -> Result<Spec, SpecError> {
+        parse::parse(spec, types, options, host).map(|root| Spec { root })
+    }
+
+    /// Reads a `types` document (`{"created_at": "timestamptz", "machine.ip": "inet"}`).
+    pub fn parse_types(types: Value<'_>, options: Options) -> Result<TypeHints, SpecError> {
+        parse::parse_types(types, options)
+    }
+
+    /// Parses an operator object that applies to a value itself (`{"gt": 5}`), as used
+    /// by `fraiseql_test`.
+    pub fn parse_operators(ops: Value<'_>, options: Options, host: &dyn Host) -> Result<Spec, SpecError> {
+        parse::parse_operators(ops, options, host).map(|root| Spec { root })
     }
 
     /// Parses a spec from JSON text (tests, tools).
@@ -237,8 +365,15 @@ impl Spec {
     }
 
     /// The spec as a SQL boolean expression over the jsonb column `column` (quoted).
+    /// Typed operators call the extension's helper functions, unqualified.
     pub fn to_sql(&self, column: &str) -> String {
-        compile::compile(&self.root, &crate::sql::quote_ident(column))
+        self.to_sql_in(column, None)
+    }
+
+    /// As `to_sql`, with the helper functions qualified by `schema` (the extension's).
+    pub fn to_sql_in(&self, column: &str, schema: Option<&str>) -> String {
+        let prefix = schema.map(|s| format!("{}.", crate::sql::quote_ident(s))).unwrap_or_default();
+        compile::compile(&self.root, &crate::sql::quote_ident(column), &prefix)
     }
 
     /// True when the spec has no condition (selects every row).

@@ -1,52 +1,30 @@
 //! Spec document → `Node` tree. Every rejection names the JSON path of the fault, the
 //! offending token and what would have been valid there.
 
-use super::{like, Cmp, Host, Json, LenCmp, Node, Op, Options, Quant, SpecError};
+use super::typed::{self, TypeName, Typed};
+use super::{
+    like, ltree, Cmp, FtsKind, Host, Json, LenCmp, LtreeTest, NetClass, NetTest, Node, Op, Options, Quant, RangeRel,
+    RangeTest, SpecError, TCmp, TypeHints,
+};
 use crate::jsonb::{Container, Value};
 
 /// Operator names as documented, one entry per operator (aliases after the `|`).
+#[rustfmt::skip]
 pub const OPERATORS: &[&str] = &[
-    "eq",
-    "neq|ne",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "in",
-    "nin|notin",
-    "isnull",
-    "contains",
-    "icontains",
-    "startswith",
-    "istartswith",
-    "endswith",
-    "iendswith",
-    "like",
-    "ilike",
-    "nlike",
-    "nilike",
-    "matches|regex",
-    "imatches|iregex",
-    "not_matches|nregex",
-    "niregex",
-    "array_contains",
-    "array_contained_by",
-    "array_overlaps",
-    "len_eq",
-    "len_neq",
-    "len_gt",
-    "len_gte",
-    "len_lt",
-    "len_lte",
-    "any_eq",
-    "all_eq",
-    "has_key",
-    "has_any_keys",
-    "has_all_keys",
-    "contained_by",
-    "any",
-    "all",
-    "none",
+    "eq", "neq|ne", "gt", "gte", "lt", "lte", "in", "nin|notin", "isnull",
+    "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith",
+    "like", "ilike", "nlike", "nilike",
+    "matches|regex", "imatches|iregex", "not_matches|nregex", "niregex",
+    "array_contains", "array_contained_by", "array_overlaps",
+    "len_eq", "len_neq", "len_gt", "len_gte", "len_lt", "len_lte", "any_eq", "all_eq",
+    "has_key", "has_any_keys", "has_all_keys", "contained_by",
+    "any", "all", "none",
+    "inSubnet", "inRange", "isPrivate", "isPublic", "isIPv4", "isIPv6", "isLoopback", "isLinkLocal",
+    "isMulticast", "isDocumentation", "isCarrierGrade",
+    "ancestor_of", "descendant_of", "matches_lquery", "matches_ltxtquery", "matches_any_lquery",
+    "depth_eq", "depth_neq", "depth_gt", "depth_gte", "depth_lt", "depth_lte",
+    "contains_date", "overlaps", "adjacent", "strictly_left", "strictly_right", "not_left", "not_right",
+    "plain_query", "phrase_query", "websearch_query",
 ];
 
 /// Operator spellings are matched case- and underscore-insensitively, so GraphQL's
@@ -121,6 +99,10 @@ fn usage(name: &str) -> &'static str {
 struct Parser<'h> {
     options: Options,
     host: &'h dyn Host,
+    types: &'h TypeHints,
+    /// Data path of the current scope from the row (non-empty inside quantifiers), so
+    /// type hints name fields by their full path (`posts.created_at`).
+    scope: Vec<String>,
 }
 
 fn err(path: &str, message: impl Into<String>, hint: Option<String>) -> SpecError {
@@ -143,8 +125,68 @@ fn show(v: &Value<'_>) -> String {
     t
 }
 
-pub(super) fn parse(spec: Value<'_>, options: Options, host: &dyn Host) -> Result<Node, SpecError> {
-    let p = Parser { options, host };
+pub(super) fn parse_types(types: Value<'_>, options: Options) -> Result<TypeHints, SpecError> {
+    let mut out = TypeHints::new();
+    let c =
+        match types {
+            Value::Null => return Ok(out),
+            Value::Object(c) => c,
+            other => return Err(err(
+                "types",
+                format!("expected an object, got {} {}", other.type_name(), show(&other)),
+                Some(
+                    "types maps field paths to type names: {\"created_at\": \"timestamptz\", \"machine.ip\": \"inet\"}"
+                        .into(),
+                ),
+            )),
+        };
+    for m in c.members() {
+        let (k, v) = m.map_err(|e| corrupt("types", e))?;
+        let key = key_str("types", k)?;
+        let here = format!("types.{key}");
+        let name = match v.as_str() {
+            Some(s) => s.map_err(|e| corrupt(&here, e))?,
+            None => {
+                return Err(err(
+                    &here,
+                    format!("expected a type name, got {}", show(&v)),
+                    Some(format!("valid types: {}", typed::TYPE_NAMES.join(", "))),
+                ))
+            }
+        };
+        let ty = TypeName::parse(name).ok_or_else(|| {
+            err(
+                &here,
+                format!("unknown type \"{name}\""),
+                Some(format!("valid types: {}", typed::TYPE_NAMES.join(", "))),
+            )
+        })?;
+        let path: Vec<String> =
+            key.split('.').map(|seg| if options.convert_keys { snake_case(seg) } else { seg.to_string() }).collect();
+        if path.iter().any(String::is_empty) {
+            return Err(err(
+                &here,
+                format!("empty segment in field path \"{key}\""),
+                Some("write dotted paths such as \"machine.ip_address\"".into()),
+            ));
+        }
+        out.insert(path, ty);
+    }
+    Ok(out)
+}
+
+pub(super) fn parse_operators(ops: Value<'_>, options: Options, host: &dyn Host) -> Result<Node, SpecError> {
+    let empty = TypeHints::new();
+    let p = Parser { options, host, types: &empty, scope: Vec::new() };
+    match ops {
+        Value::Object(c) if c.is_empty() => Ok(Node::True),
+        Value::Object(_) => p.field(ops, "value", Vec::new(), false),
+        other => Err(err("value", format!("expected an operator object, got {}", show(&other)), Some(operator_hint()))),
+    }
+}
+
+pub(super) fn parse(spec: Value<'_>, types: &TypeHints, options: Options, host: &dyn Host) -> Result<Node, SpecError> {
+    let p = Parser { options, host, types, scope: Vec::new() };
     match spec {
         Value::Object(c) => p.object_spec(c, "where", &[], true),
         Value::Null => Ok(Node::True),
@@ -414,8 +456,216 @@ impl Parser<'_> {
             Value::Bool(b) => Ok(*b),
             _ => Err(want("true or false", v)),
         };
+        let hint = {
+            let mut full = self.scope.clone();
+            full.extend(field.iter().cloned());
+            self.types.get(&full).copied()
+        };
+        let typed_operand = |ty: TypeName, v: &Value<'_>| -> Result<Typed, SpecError> {
+            Typed::from_json(ty, v).ok_or_else(|| {
+                err(
+                    path,
+                    format!("{key} expects a {} value, got {}", ty.name(), show(v)),
+                    Some(format!("valid {}: {}", ty.name(), ty.form())),
+                )
+            })
+        };
+        let typed_cmp = |ty: TypeName, c: TCmp| -> Result<Node, SpecError> {
+            if matches!(c, TCmp::Order(_)) && !ty.ordered() {
+                return Err(err(
+                    path,
+                    format!("{key} is not defined for {} values", ty.name()),
+                    Some(format!("{} values support eq, neq, in, nin and their own operators", ty.name())),
+                ));
+            }
+            cond(Op::TypedCmp { ty, cmp: c, operand: typed_operand(ty, &v)? })
+        };
+        let typed_in = |ty: TypeName, negate: bool| -> Result<Node, SpecError> {
+            let Value::Array(items) = v else { return Err(want("a list", &v)) };
+            let mut list = Vec::new();
+            for (i, item) in items.elements().enumerate() {
+                let t = typed_operand(ty, &item.map_err(|e| corrupt(path, e))?)
+                    .map_err(|e| SpecError { path: format!("{path}[{i}]"), ..e })?;
+                list.push(t);
+            }
+            cond(Op::TypedIn { ty, list, negate })
+        };
+        if let Some(ty) = hint {
+            match name.as_str() {
+                "eq" => return typed_cmp(ty, TCmp::Eq),
+                "neq" | "ne" => return typed_cmp(ty, TCmp::Neq),
+                "gt" => return typed_cmp(ty, TCmp::Order(Cmp::Gt)),
+                "gte" => return typed_cmp(ty, TCmp::Order(Cmp::Gte)),
+                "lt" => return typed_cmp(ty, TCmp::Order(Cmp::Lt)),
+                "lte" => return typed_cmp(ty, TCmp::Order(Cmp::Lte)),
+                "in" => return typed_in(ty, false),
+                "nin" | "notin" => return typed_in(ty, true),
+                _ => {}
+            }
+        }
+        let text_of = |ty: TypeName| -> Result<String, SpecError> {
+            match v.as_str() {
+                Some(s) => Ok(s.map_err(|e| corrupt(path, e))?.to_string()),
+                None => Err(err(
+                    path,
+                    format!("{key} expects a {} string, got {}", ty.name(), show(&v)),
+                    Some(format!("valid {}: {}", ty.name(), ty.form())),
+                )),
+            }
+        };
+        let inet = |s: &Value<'_>, here: &str| -> Result<typed::Inet, SpecError> {
+            s.as_str().and_then(|t| t.ok()).and_then(|t| typed::parse_inet(t, false)).ok_or_else(|| {
+                err(
+                    here,
+                    format!("{key} expects an IP address or network, got {}", show(s)),
+                    Some(format!("valid inet: {}", TypeName::Inet.form())),
+                )
+            })
+        };
+        let class = |c: NetClass| -> Result<Node, SpecError> { cond(Op::Net(NetTest::Class(c, boolean(&v)?))) };
+        let ltree_path = || -> Result<Vec<String>, SpecError> {
+            let t = text_of(TypeName::Ltree)?;
+            typed::parse_ltree(&t).ok_or_else(|| {
+                err(
+                    path,
+                    format!("{key} expects an ltree path, got {}", show(&v)),
+                    Some(format!("valid ltree: {}", TypeName::Ltree.form())),
+                )
+            })
+        };
+        let ltree_op = |t: LtreeTest| -> Result<Node, SpecError> {
+            let mut src = String::from("{");
+            crate::jsonb::write_json_string(&mut src, key);
+            src.push_str(": ");
+            src.push_str(&v.to_text().map_err(|e| corrupt(path, e))?);
+            src.push('}');
+            cond(Op::Ltree(t, src))
+        };
+        let lquery = |t: &str, here: &str| -> Result<ltree::Lquery, SpecError> {
+            ltree::Lquery::parse(t).map_err(|m| {
+                err(here, format!("invalid lquery {t:?}: {m}"), Some("lquery: labels, *, *{n,m}, a|b alternatives, !negation, @ (any case) and * (prefix) modifiers, joined by dots".into()))
+            })
+        };
+        let depth = |c: LenCmp| -> Result<Node, SpecError> {
+            match &v {
+                Value::Number(n) => match n.to_i64().filter(|n| *n >= 0) {
+                    Some(n) => ltree_op(LtreeTest::Depth(c, n)),
+                    None => Err(want("a non-negative integer", &v)),
+                },
+                _ => Err(want("a non-negative integer", &v)),
+            }
+        };
+        let range = |rel: RangeRel| -> Result<Node, SpecError> {
+            match typed_operand(TypeName::Daterange, &v)? {
+                Typed::Range(r) => cond(Op::Range(RangeTest::Rel(rel, r))),
+                _ => unreachable!("daterange"),
+            }
+        };
+        let fts = |kind: FtsKind| -> Result<Node, SpecError> {
+            let (query, config) = match &v {
+                Value::String(_) => (string(&v)?, "simple".to_string()),
+                Value::Object(c) => {
+                    let get = |k: &str| -> Result<Option<String>, SpecError> {
+                        match c.get(k.as_bytes()).map_err(|e| corrupt(path, e))? {
+                            None | Some(Value::Null) => Ok(None),
+                            Some(x) => string(&x).map(Some),
+                        }
+                    };
+                    let q = get("query")?.ok_or_else(|| {
+                        err(
+                            path,
+                            format!("{key} needs a \"query\""),
+                            Some(format!("valid: {{\"{key}\": {{\"query\": \"text\", \"config\": \"english\"}}}}")),
+                        )
+                    })?;
+                    (q, get("config")?.unwrap_or_else(|| "simple".to_string()))
+                }
+                _ => return Err(want("a query string or {\"query\": …, \"config\": …}", &v)),
+            };
+            self.host.fts_check(&config, kind, &query).map_err(|m| {
+                err(
+                    path,
+                    format!("invalid full-text query: {m}"),
+                    Some("config names a text search configuration such as \"english\" (default \"simple\")".into()),
+                )
+            })?;
+            cond(Op::Fts { kind, config, query })
+        };
         match name.as_str() {
             "eq" => cond(Op::Eq(json(&v)?)),
+            "insubnet" => cond(Op::Net(NetTest::Subnet(inet(&v, path)?))),
+            "inrange" => {
+                let Value::Object(c) = v else {
+                    return Err(want("an object {\"from\": address, \"to\": address}", &v));
+                };
+                let bound = |k: &str| -> Result<typed::Inet, SpecError> {
+                    match c.get(k.as_bytes()).map_err(|e| corrupt(path, e))? {
+                        Some(x) => inet(&x, &format!("{path}.{k}")),
+                        None => Err(err(
+                            path,
+                            format!("inRange needs \"from\" and \"to\", \"{k}\" is missing"),
+                            Some("valid: {\"inRange\": {\"from\": \"10.0.0.1\", \"to\": \"10.0.0.99\"}}".into()),
+                        )),
+                    }
+                };
+                let (from, to) = (bound("from")?, bound("to")?);
+                cond(Op::Net(NetTest::InRange(from, to)))
+            }
+            "isprivate" => class(NetClass::Private),
+            "ispublic" => class(NetClass::Public),
+            "isipv4" => class(NetClass::Ipv4),
+            "isipv6" => class(NetClass::Ipv6),
+            "isloopback" => class(NetClass::Loopback),
+            "islinklocal" => class(NetClass::LinkLocal),
+            "ismulticast" => class(NetClass::Multicast),
+            "isdocumentation" => class(NetClass::Documentation),
+            "iscarriergrade" => class(NetClass::CarrierGrade),
+            "ancestorof" => ltree_op(LtreeTest::AncestorOf(ltree_path()?)),
+            "descendantof" => ltree_op(LtreeTest::DescendantOf(ltree_path()?)),
+            "matcheslquery" => ltree_op(LtreeTest::Lquery(lquery(&string(&v)?, path)?)),
+            "matchesanylquery" => {
+                let Value::Array(items) = v else { return Err(want("a list of lquery strings", &v)) };
+                let mut qs = Vec::new();
+                for (i, item) in items.elements().enumerate() {
+                    let item = item.map_err(|e| corrupt(path, e))?;
+                    let here = format!("{path}[{i}]");
+                    let t = item.as_str().and_then(|t| t.ok()).ok_or_else(|| {
+                        err(&here, "lquery must be a string", Some(usage("matchesanylquery").to_string()))
+                    })?;
+                    qs.push(lquery(t, &here)?);
+                }
+                ltree_op(LtreeTest::AnyLquery(qs))
+            }
+            "matchesltxtquery" => {
+                let t = string(&v)?;
+                let q = ltree::Ltxtquery::parse(&t).map_err(|m| {
+                    err(
+                        path,
+                        format!("invalid ltxtquery {t:?}: {m}"),
+                        Some("ltxtquery: words (with @ and * modifiers) combined with &, |, ! and parentheses".into()),
+                    )
+                })?;
+                ltree_op(LtreeTest::Ltxtquery(q))
+            }
+            "deptheq" => depth(LenCmp::Eq),
+            "depthneq" => depth(LenCmp::Neq),
+            "depthgt" => depth(LenCmp::Ord(Cmp::Gt)),
+            "depthgte" => depth(LenCmp::Ord(Cmp::Gte)),
+            "depthlt" => depth(LenCmp::Ord(Cmp::Lt)),
+            "depthlte" => depth(LenCmp::Ord(Cmp::Lte)),
+            "containsdate" => match typed_operand(TypeName::Date, &v)? {
+                Typed::Date(d) => cond(Op::Range(RangeTest::ContainsDate(d))),
+                _ => unreachable!("date"),
+            },
+            "overlaps" => range(RangeRel::Overlaps),
+            "adjacent" => range(RangeRel::Adjacent),
+            "strictlyleft" => range(RangeRel::StrictlyLeft),
+            "strictlyright" => range(RangeRel::StrictlyRight),
+            "notleft" => range(RangeRel::NotLeft),
+            "notright" => range(RangeRel::NotRight),
+            "plainquery" => fts(FtsKind::Plain),
+            "phrasequery" => fts(FtsKind::Phrase),
+            "websearchquery" => fts(FtsKind::Websearch),
             "neq" | "ne" => cond(Op::Neq(json(&v)?)),
             "gt" => cond(Op::Order(Cmp::Gt, scalar(&v)?)),
             "gte" => cond(Op::Order(Cmp::Gte, scalar(&v)?)),
@@ -480,7 +730,10 @@ impl Parser<'_> {
                 };
                 // Operators apply to the element itself; anything else is a spec over
                 // each element's fields.
-                let inner = self.field(Value::Object(c), path, Vec::new(), false)?;
+                let mut scope = self.scope.clone();
+                scope.extend(field.iter().cloned());
+                let child = Parser { options: self.options, host: self.host, types: self.types, scope };
+                let inner = child.field(Value::Object(c), path, Vec::new(), false)?;
                 Ok(Node::Quant { path: field.to_vec(), kind, inner: Box::new(inner) })
             }
             _ => Err(err(path, format!("unknown operator \"{key}\""), Some(operator_hint()))),
