@@ -31,7 +31,7 @@ SELECT i, jsonb_build_object(
 FROM generate_series(1, ${ROWS}) AS i;
 VACUUM ANALYZE tv_router_config;
 CREATE EXTENSION IF NOT EXISTS pg_prewarm;
-SELECT pg_prewarm('tv_router_config');
+SELECT pg_prewarm('tv_router_config') AS prewarmed_pages \\gset
 SQL
 
 # name | spec | native predicate
@@ -41,7 +41,10 @@ CASES=(
 "OR of city / name prefix|{\"OR\": [{\"machine\": {\"location\": {\"city\": {\"eq\": \"Lyon\"}}}}, {\"config_name\": {\"startswith\": \"config 99\"}}]}|data->'machine'->'location'->>'city' = 'Lyon' OR data->>'config_name' LIKE 'config 99%'"
 "NOT in list|{\"NOT\": {\"version\": {\"in\": [1, 2, 3]}}}|NOT ((data->>'version')::numeric IN (1, 2, 3))"
 "array contains tag|{\"tags\": {\"array_contains\": \"t3\"}}|data->'tags' @> '[\"t3\"]'"
+"date hint: created_at >= (typed)|{\"created_at\": {\"gte\": \"2026-09-01\"}}|(data->>'created_at')::date >= '2026-09-01'"
+"any tag starts with t6 (quantifier)|{\"tags\": {\"any\": {\"startswith\": \"t6\"}}}|EXISTS (SELECT 1 FROM jsonb_array_elements_text(data->'tags') t WHERE t LIKE 't6%')"
 )
+TYPES='{"created_at": "date"}'
 
 median_ms() { # query → median execution time in ms over REPEAT runs (EXPLAIN ANALYZE)
     local q="$1" times=()
@@ -57,13 +60,13 @@ out="| case | rows matched | native ms | fraiseql_where | compiled SQL |\n|---|-
 for c in "${CASES[@]}"; do
     IFS='|' read -r name spec native <<<"$c"
     lit=$(printf '%s' "$spec" | sed "s/'/''/g")
-    compiled=$(psql -X -At -c "SELECT fraiseql_where_sql('${lit}')")
+    compiled=$(psql -X -At -c "SELECT fraiseql_where_sql('${lit}', 'data', '${TYPES}')")
     n_native=$(psql -X -At -c "SELECT count(*) FROM tv_router_config WHERE ${native}")
-    n_fn=$(psql -X -At -c "SELECT count(*) FROM tv_router_config WHERE fraiseql_where(data, '${lit}')")
+    n_fn=$(psql -X -At -c "SELECT count(*) FROM tv_router_config WHERE fraiseql_where(data, '${lit}', '${TYPES}')")
     n_sql=$(psql -X -At -c "SELECT count(*) FROM tv_router_config WHERE ${compiled}")
     [ "$n_native" = "$n_fn" ] && [ "$n_fn" = "$n_sql" ] || die "$name: row counts differ: native $n_native, function $n_fn, compiled $n_sql"
     t_native=$(median_ms "SELECT count(*) FROM tv_router_config WHERE ${native}")
-    t_fn=$(median_ms "SELECT count(*) FROM tv_router_config WHERE fraiseql_where(data, '${lit}')")
+    t_fn=$(median_ms "SELECT count(*) FROM tv_router_config WHERE fraiseql_where(data, '${lit}', '${TYPES}')")
     t_sql=$(median_ms "SELECT count(*) FROM tv_router_config WHERE ${compiled}")
     row=$(python3 -c "import sys; n,f,s=map(float,sys.argv[1:]); print(f'{n:.0f} | {f:.0f} ms ({f/n:.2f}x) | {s:.0f} ms ({s/n:.2f}x)')" "$t_native" "$t_fn" "$t_sql")
     out+="| ${name} | ${n_native} | ${row} |\n"

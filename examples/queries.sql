@@ -29,3 +29,15 @@ ORDER BY 1;
 \set ON_ERROR_STOP 0
 SELECT count(*) FROM tv_router_config WHERE fraiseql_where(data, '{"machine": {"id": {"equals": "x"}}}');
 \set ON_ERROR_STOP 1
+
+-- Type hints: created_at read as timestamptz (instants, not strings); typed operators
+-- such as network tests read their own type
+SELECT data->>'config_name' AS config, data->>'created_at' AS created_at
+FROM tv_router_config
+WHERE fraiseql_where(data, '{"createdAt": {"gte": "2026-03-01T00:00:00+01:00"}}',
+                     types => '{"createdAt": "timestamptz"}')
+ORDER BY 2;
+
+SELECT data->>'name' AS machine, data->>'ip_address' AS ip
+FROM tv_machine
+WHERE fraiseql_where(data, '{"ipAddress": {"isPrivate": true}, "location": {"city": {"eq": "Paris"}}}');

@@ -282,3 +282,110 @@ fn compiled_sql_quotes_everything() {
     assert!(sql.contains("E'{\"we''ird\": \"it''s \\\\\\\\ here\"}'"), "{sql}");
     assert!(sql.contains("~ 'a''b'"), "{sql}");
 }
+
+#[test]
+fn deeply_nested_specs_are_rejected_not_recursed_into() {
+    let deep = format!("{}{{}}{}", r#"{"NOT": "#.repeat(500), "}".repeat(500));
+    let e = reject(&deep);
+    assert!(e.message.contains("nested more than"), "{e}");
+    let deep_operand = format!(r#"{{"a": {{"eq": {}1{}}}}}"#, "[".repeat(300), "]".repeat(300));
+    let e = reject(&deep_operand);
+    assert!(e.message.contains("nested more than"), "{e}");
+    // 20 levels are fine.
+    let ok = format!("{}{{\"a\": 1}}{}", r#"{"NOT": "#.repeat(20), "}".repeat(20));
+    assert!(parse(&ok).is_ok());
+}
+
+/// Arbitrary JSON as a spec: every document either parses or is rejected with a path,
+/// and evaluation of whatever parses never panics.
+#[test]
+fn arbitrary_documents_as_specs_never_panic() {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    const ATOMS: &[&str] = &[
+        "null",
+        "true",
+        "false",
+        "0",
+        "-1.5",
+        "1e400",
+        r#""""#,
+        r#""x""#,
+        r#""10.0.0.0/8""#,
+        r#""*.a""#,
+        r#""2026-01-01""#,
+        r#""[2026-01-01,2026-02-01)""#,
+        r#""(""#,
+        r#""a\""#,
+        "[]",
+        "{}",
+    ];
+    const KEYS: &[&str] = &[
+        "a",
+        "eq",
+        "in",
+        "OR",
+        "AND",
+        "NOT",
+        "_not",
+        "any",
+        "all",
+        "isnull",
+        "gt",
+        "contains",
+        "like",
+        "matches_lquery",
+        "inRange",
+        "from",
+        "to",
+        "isPrivate",
+        "overlaps",
+        "len_gt",
+        "has_any_keys",
+        "plain_query",
+        "query",
+    ];
+    fn gen(next: &mut dyn FnMut() -> u64, depth: usize) -> String {
+        match next() % if depth > 4 { 1 } else { 4 } {
+            0 => ATOMS[(next() % ATOMS.len() as u64) as usize].to_string(),
+            1 => {
+                let n = next() % 3;
+                let items: Vec<String> = (0..n).map(|_| gen(next, depth + 1)).collect();
+                format!("[{}]", items.join(","))
+            }
+            _ => {
+                let n = 1 + next() % 3;
+                let items: Vec<String> = (0..n)
+                    .map(|_| format!("\"{}\": {}", KEYS[(next() % KEYS.len() as u64) as usize], gen(next, depth + 1)))
+                    .collect();
+                format!("{{{}}}", items.join(","))
+            }
+        }
+    }
+    let docs =
+        [r#"{"a": [1, {"a": "x"}], "eq": {"in": null}}"#, r#"{"a": "10.1.1.1"}"#, "[]", r#"{"a": {"b": {"c": []}}}"#];
+    let (mut accepted, mut rejected) = (0, 0);
+    for _ in 0..3000 {
+        let spec = gen(&mut next, 0);
+        match parse(&spec) {
+            Ok(s) => {
+                accepted += 1;
+                for d in docs {
+                    let bytes = fraiseql_core::jsonb::encode(d).unwrap();
+                    s.matches(fraiseql_core::jsonb::root(&bytes).unwrap(), &support::TestHost).unwrap();
+                }
+                let _ = s.to_sql("data");
+            }
+            Err(e) => {
+                rejected += 1;
+                assert!(e.path.starts_with("where"), "{spec}: {e}");
+            }
+        }
+    }
+    assert!(accepted > 100 && rejected > 100, "accepted {accepted}, rejected {rejected}");
+}

@@ -8,6 +8,7 @@
 pub mod camel;
 
 pub use camel::camel_case;
+pub mod graphql;
 pub mod jsonb;
 pub mod sql;
 pub mod where_spec;

@@ -125,7 +125,35 @@ fn show(v: &Value<'_>) -> String {
     t
 }
 
+/// How deeply a spec document may nest. Parsing and evaluation recurse along the spec,
+/// and a backend's stack is shared with the server: a hostile spec nested thousands of
+/// levels deep must be an error, never a stack overflow.
+pub const MAX_DEPTH: usize = 64;
+
+fn check_depth(v: &Value<'_>, path: &str) -> Result<(), SpecError> {
+    fn deeper_than(v: &Value<'_>, limit: usize) -> bool {
+        let children: Box<dyn Iterator<Item = Option<Value<'_>>>> = match v {
+            Value::Array(c) => Box::new(c.elements().map(Result::ok)),
+            Value::Object(c) => Box::new(c.members().map(|m| m.ok().map(|(_, v)| v))),
+            _ => return false,
+        };
+        if limit == 0 {
+            return true;
+        }
+        children.flatten().any(|child| deeper_than(&child, limit - 1))
+    }
+    if deeper_than(v, MAX_DEPTH) {
+        return Err(err(
+            path,
+            format!("document nested more than {MAX_DEPTH} levels deep"),
+            Some("flatten the spec: AND/OR take lists, so conditions rarely need deep nesting".into()),
+        ));
+    }
+    Ok(())
+}
+
 pub(super) fn parse_types(types: Value<'_>, options: Options) -> Result<TypeHints, SpecError> {
+    check_depth(&types, "types")?;
     let mut out = TypeHints::new();
     let c =
         match types {
@@ -176,6 +204,7 @@ pub(super) fn parse_types(types: Value<'_>, options: Options) -> Result<TypeHint
 }
 
 pub(super) fn parse_operators(ops: Value<'_>, options: Options, host: &dyn Host) -> Result<Node, SpecError> {
+    check_depth(&ops, "value")?;
     let empty = TypeHints::new();
     let p = Parser { options, host, types: &empty, scope: Vec::new() };
     match ops {
@@ -186,6 +215,7 @@ pub(super) fn parse_operators(ops: Value<'_>, options: Options, host: &dyn Host)
 }
 
 pub(super) fn parse(spec: Value<'_>, types: &TypeHints, options: Options, host: &dyn Host) -> Result<Node, SpecError> {
+    check_depth(&spec, "where")?;
     let p = Parser { options, host, types, scope: Vec::new() };
     match spec {
         Value::Object(c) => p.object_spec(c, "where", &[], true),
