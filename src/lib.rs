@@ -7,12 +7,17 @@
 use pgrx::prelude::*;
 
 mod pg;
+mod shape_fns;
 
 ::pgrx::pg_module_magic!(name, version);
 
 // fraiseql_where(data, spec, convert_keys) and fraiseql_where_sql(spec, column_name,
 // convert_keys): V1 functions over raw jsonb, see src/pg.rs and docs/where.md.
 extension_sql_file!("../sql/where.sql", name = "where_functions");
+
+// fraiseql_types, fraiseql_shape, fraiseql_shape_agg, fraiseql_response, fraiseql_query:
+// response shaping, see src/shape_fns.rs and docs/shape.md.
+extension_sql_file!("../sql/shape.sql", name = "shape_functions", requires = ["where_functions"]);
 
 /// snake_case → camelCase with the rule GraphQL responses use (see `docs/camel_case.md`).
 #[pg_extern(immutable, strict, parallel_safe)]

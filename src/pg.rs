@@ -31,15 +31,15 @@ pub unsafe fn varlena_bytes<'a>(d: pg_sys::Datum) -> &'a [u8] {
 ///
 /// # Safety
 /// `fcinfo` must be a valid call with at least `n + 1` arguments.
-unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> pg_sys::Datum {
+pub(crate) unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> pg_sys::Datum {
     pgrx::fcinfo::pg_getarg_datum_raw(fcinfo, n)
 }
 
-unsafe fn arg_bool(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> bool {
+pub(crate) unsafe fn arg_bool(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> bool {
     arg(fcinfo, n).value() != 0
 }
 
-unsafe fn arg_str<'a>(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> &'a str {
+pub(crate) unsafe fn arg_str<'a>(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> &'a str {
     std::str::from_utf8(varlena_bytes(arg(fcinfo, n))).unwrap_or_else(|_| {
         ErrorReport::new(
             PgSqlErrorCode::ERRCODE_CHARACTER_NOT_IN_REPERTOIRE,
@@ -51,7 +51,7 @@ unsafe fn arg_str<'a>(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> &'a str {
     })
 }
 
-fn text_datum(s: &str) -> pg_sys::Datum {
+pub(crate) fn text_datum(s: &str) -> pg_sys::Datum {
     // SAFETY: cstring_to_text_with_len copies `len` bytes into a new palloc'd text.
     unsafe { pg_sys::Datum::from(pg_sys::cstring_to_text_with_len(s.as_ptr() as *const c_char, s.len() as i32)) }
 }
@@ -222,7 +222,7 @@ pub fn report_corrupt(e: Corrupt) -> ! {
     unreachable!("ERROR does not return")
 }
 
-fn require_utf8() {
+pub(crate) fn require_utf8() {
     // SAFETY: reads a backend global.
     if unsafe { pg_sys::GetDatabaseEncoding() } != pg_sys::pg_enc::PG_UTF8 as i32 {
         ErrorReport::new(
@@ -426,3 +426,29 @@ typed_reader!(pg_finfo_fraiseql_as_cidr, fraiseql_as_cidr, TypeName::Cidr);
 typed_reader!(pg_finfo_fraiseql_as_macaddr, fraiseql_as_macaddr, TypeName::Macaddr);
 typed_reader!(pg_finfo_fraiseql_as_daterange, fraiseql_as_daterange, TypeName::Daterange);
 typed_reader!(pg_finfo_fraiseql_as_ltree, fraiseql_as_ltree, TypeName::Ltree);
+
+/// `fraiseql_order_sql(order_by jsonb, column_name text, types jsonb, convert_keys boolean) RETURNS text`
+#[no_mangle]
+pub extern "C" fn pg_finfo_fraiseql_order_sql_v1() -> &'static pg_sys::Pg_finfo_record {
+    const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
+    &V1
+}
+
+/// # Safety
+/// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_order_sql_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    let options = Options { convert_keys: arg_bool(fcinfo, 3) };
+    let column = arg_str(fcinfo, 1);
+    let types = jsonb::root(varlena_bytes(arg(fcinfo, 2))).unwrap_or_else(|e| report_corrupt(e));
+    let hints = Spec::parse_types(types, options).unwrap_or_else(|e| report_spec_error(&e, "fraiseql_order_sql"));
+    let spec = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+    let schema = {
+        let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
+        std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(nsp)).to_string_lossy().into_owned()
+    };
+    let sql = fraiseql_core::order::order_by_sql(spec, column, &hints, options.convert_keys, Some(&schema))
+        .unwrap_or_else(|e| report_spec_error(&e, "fraiseql_order_sql"));
+    sql.into_datum().expect("text")
+}

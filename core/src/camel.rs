@@ -37,6 +37,28 @@ pub fn camel_case(key: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// camelCase spec key → snake_case data key: an underscore goes before every uppercase
+/// letter, which is lowered (`isCurrent` → `is_current`, `ipV4Address` →
+/// `ip_v4_address`). Keys without a lowercase letter (`ID`, `HTTP`) or without an
+/// uppercase one are used as written.
+pub fn snake_case(key: &str) -> String {
+    if !key.chars().any(char::is_lowercase) || !key.chars().any(char::is_uppercase) {
+        return key.to_string();
+    }
+    let mut out = String::with_capacity(key.len() + 4);
+    for (i, c) in key.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::camel_case;

@@ -7,8 +7,10 @@
 
 pub mod camel;
 
-pub use camel::camel_case;
+pub use camel::{camel_case, snake_case};
 pub mod graphql;
 pub mod jsonb;
+pub mod order;
+pub mod shape;
 pub mod sql;
 pub mod where_spec;

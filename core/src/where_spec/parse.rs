@@ -6,6 +6,7 @@ use super::{
     like, ltree, Cmp, FtsKind, Host, Json, LenCmp, LtreeTest, NetClass, NetTest, Node, Op, Options, Quant, RangeRel,
     RangeTest, SpecError, TCmp, TypeHints,
 };
+use crate::camel::snake_case;
 use crate::jsonb::{Container, Value};
 
 /// Operator names as documented, one entry per operator (aliases after the `|`).
@@ -50,28 +51,6 @@ fn logical(key: &str) -> Option<&'static str> {
 fn operator_hint() -> String {
     let names: Vec<&str> = OPERATORS.iter().map(|n| n.split('|').next().unwrap_or(n)).collect();
     format!("valid operators: {}", names.join(", "))
-}
-
-/// camelCase spec key → snake_case data key: an underscore goes before every uppercase
-/// letter, which is lowered (`isCurrent` → `is_current`, `ipV4Address` →
-/// `ip_v4_address`). Keys without a lowercase letter (`ID`, `HTTP`) or without an
-/// uppercase one are used as written.
-pub fn snake_case(key: &str) -> String {
-    if !key.chars().any(char::is_lowercase) || !key.chars().any(char::is_uppercase) {
-        return key.to_string();
-    }
-    let mut out = String::with_capacity(key.len() + 4);
-    for (i, c) in key.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 && !out.ends_with('_') {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The accepted operand forms of an operator, for hints.
@@ -773,7 +752,7 @@ impl Parser<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::snake_case;
+    use crate::camel::snake_case;
 
     #[test]
     fn snake() {

@@ -1,0 +1,132 @@
+//! ORDER BY specs (`{"created_at": "DESC"}`, `[{"machine": {"name": "ASC"}}, {"id": "ASC"}]`)
+//! compiled to a SQL sort list over a jsonb column.
+
+use crate::camel::snake_case;
+use crate::jsonb::Value;
+use crate::sql::{quote_ident, quote_literal};
+use crate::where_spec::{SpecError, TypeHints};
+
+fn err(path: &str, message: impl Into<String>) -> SpecError {
+    SpecError {
+        path: path.to_string(),
+        message: message.into(),
+        hint: Some(r#"order_by is {"field": "ASC"|"DESC"|"ASC_NULLS_FIRST"|…}, nested {"machine": {"name": "ASC"}}, or a list of those for several keys"#.into()),
+    }
+}
+
+/// Compiles an order_by spec to `expr DIR, …` (without `ORDER BY`). Fields with a type
+/// hint sort by their typed value (`fraiseql_as_<type>(…)`, qualified with `schema`);
+/// others by their jsonb value (jsonb's ordering: null < string < number < boolean <
+/// array < object, numbers numerically).
+pub fn order_by_sql(
+    spec: Value<'_>,
+    column: &str,
+    types: &TypeHints,
+    convert_keys: bool,
+    schema: Option<&str>,
+) -> Result<String, SpecError> {
+    let mut keys = Vec::new();
+    match spec {
+        Value::Array(items) => {
+            for (i, item) in items.elements().enumerate() {
+                let item = item.map_err(|e| err("order_by", e.to_string()))?;
+                keys.push(one(item, &format!("order_by[{i}]"), Vec::new(), convert_keys)?);
+            }
+        }
+        Value::Object(_) => keys.push(one(spec, "order_by", Vec::new(), convert_keys)?),
+        other => return Err(err("order_by", format!("expected an object or a list, got {}", other.type_name()))),
+    }
+    let col = quote_ident(column);
+    let prefix = schema.map(|s| format!("{}.", quote_ident(s))).unwrap_or_default();
+    let parts: Vec<String> = keys
+        .into_iter()
+        .map(|(path, dir)| {
+            let mut expr = col.clone();
+            for k in &path {
+                expr.push_str(" -> ");
+                expr.push_str(&quote_literal(k));
+            }
+            let expr = match types.get(&path) {
+                Some(t) => format!("{prefix}fraiseql_as_{}({expr})", t.name()),
+                None => format!("({expr})"),
+            };
+            format!("{expr} {dir}")
+        })
+        .collect();
+    if parts.is_empty() {
+        return Err(err("order_by", "the list is empty"));
+    }
+    Ok(parts.join(", "))
+}
+
+fn one(
+    v: Value<'_>,
+    path: &str,
+    mut prefix: Vec<String>,
+    convert: bool,
+) -> Result<(Vec<String>, &'static str), SpecError> {
+    let Value::Object(c) = v else {
+        return Err(err(path, format!("expected an object, got {}", v.type_name())));
+    };
+    if c.len() != 1 {
+        // jsonb does not keep key order, so several keys in one object have no order.
+        return Err(err(
+            path,
+            format!("expected exactly one field, got {}; use a list to sort by several fields", c.len()),
+        ));
+    }
+    let (k, inner) = c.members().next().expect("one member").map_err(|e| err(path, e.to_string()))?;
+    let key = String::from_utf8_lossy(k).into_owned();
+    let here = format!("{path}.{key}");
+    prefix.push(if convert { snake_case(&key) } else { key });
+    if prefix.len() > 32 {
+        return Err(err(&here, "nested too deeply"));
+    }
+    match inner {
+        Value::Object(_) => one(inner, &here, prefix, convert),
+        Value::String(_) => {
+            let d = inner.as_str().expect("string").map_err(|e| err(&here, e.to_string()))?;
+            let dir = match d.to_ascii_uppercase().as_str() {
+                "ASC" => "ASC",
+                "DESC" => "DESC",
+                "ASC_NULLS_FIRST" => "ASC NULLS FIRST",
+                "ASC_NULLS_LAST" => "ASC NULLS LAST",
+                "DESC_NULLS_FIRST" => "DESC NULLS FIRST",
+                "DESC_NULLS_LAST" => "DESC NULLS LAST",
+                _ => return Err(err(&here, format!("unknown direction \"{d}\""))),
+            };
+            Ok((prefix, dir))
+        }
+        other => Err(err(&here, format!("expected a direction or a nested object, got {}", other.type_name()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jsonb;
+
+    fn sql(spec: &str) -> Result<String, SpecError> {
+        let b = jsonb::encode(spec).unwrap();
+        let mut types = TypeHints::new();
+        types.insert(vec!["created_at".to_string()], crate::where_spec::TypeName::Timestamptz);
+        order_by_sql(jsonb::root(&b).unwrap(), "data", &types, true, Some("public"))
+    }
+
+    #[test]
+    fn order_specs() {
+        assert_eq!(
+            sql(r#"{"createdAt": "DESC"}"#).unwrap(),
+            r#""public".fraiseql_as_timestamptz("data" -> 'created_at') DESC"#
+        );
+        assert_eq!(
+            sql(r#"[{"machine": {"name": "asc_nulls_last"}}, {"id": "ASC"}]"#).unwrap(),
+            r#"("data" -> 'machine' -> 'name') ASC NULLS LAST, ("data" -> 'id') ASC"#
+        );
+        assert!(sql(r#"{"a": "ASC", "b": "DESC"}"#).unwrap_err().message.contains("use a list"));
+        assert!(sql(r#"{"a": "UP"}"#).unwrap_err().message.contains("unknown direction"));
+        assert_eq!(sql(r#"{"a": "UP"}"#).unwrap_err().path, "order_by.a");
+        assert!(sql(r#"[]"#).is_err());
+        assert!(sql(r#"{"we'ird": "ASC"}"#).unwrap().contains("'we''ird'"));
+    }
+}

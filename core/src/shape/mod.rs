@@ -1,0 +1,475 @@
+//! Response shaping: a row's jsonb → the GraphQL response fragment its selection asks
+//! for, written straight into one output buffer.
+//!
+//! A selection is compiled once per query into a `Plan`: the output keys already escaped,
+//! the data keys to look up, `__typename` values resolved from the registered types, and
+//! fragments and `@skip`/`@include` applied. Shaping a row then walks the plan and the
+//! jsonb bytes together: no intermediate tree, no re-parsing, and each document read
+//! (and detoasted) once, which is what makes it cheaper than hand-written
+//! `json_build_object(data->'a', …)` on wide or compressed documents.
+
+use crate::graphql::{self, Definition, Document, Selection, Value as GqlValue};
+use crate::jsonb::{write_json_string, Corrupt, Value};
+use crate::{camel_case, snake_case};
+use std::collections::HashMap;
+use std::fmt;
+
+/// Which error class a shaping failure belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Malformed selection text (SQLSTATE 42601).
+    Syntax,
+    /// A selection or schema that cannot be given one meaning (SQLSTATE 22023).
+    Invalid,
+    /// A type name that is not registered (SQLSTATE 42704).
+    UnknownType,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShapeError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ShapeError {}
+
+fn invalid(message: impl Into<String>, hint: Option<String>) -> ShapeError {
+    ShapeError { kind: ErrorKind::Invalid, message: message.into(), hint }
+}
+
+/// The type of an object-valued field: a type name, or a list of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldType {
+    pub type_name: String,
+    pub list: bool,
+}
+
+/// Registered types: type name → object-valued field → its type. Scalar fields need no
+/// entry. Field names may be written as data keys (`config_name`) or GraphQL names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Schema {
+    types: HashMap<String, HashMap<String, FieldType>>,
+}
+
+impl Schema {
+    /// Adds one type from its fields document `{"machine": "Machine", "posts": "[Post]"}`.
+    pub fn add_type(&mut self, name: &str, fields: Value<'_>) -> Result<(), ShapeError> {
+        let bad = |m: String| {
+            invalid(
+                m,
+                Some(r#"fields map a field to its object type: {"machine": "Machine", "posts": "[Post]"}"#.into()),
+            )
+        };
+        if !valid_name(name) {
+            return Err(bad(format!("\"{name}\" is not a GraphQL type name")));
+        }
+        let Value::Object(c) = fields else {
+            return Err(bad(format!("the fields of type {name} must be an object, got {}", fields.type_name())));
+        };
+        let mut map = HashMap::new();
+        for m in c.members() {
+            let (k, v) = m.map_err(|e| invalid(e.to_string(), None))?;
+            let field = String::from_utf8_lossy(k).into_owned();
+            let Some(Ok(t)) = v.as_str() else {
+                return Err(bad(format!("{name}.{field}: expected a type name such as \"Machine\" or \"[Post]\"")));
+            };
+            let (type_name, list) = match t.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+                Some(inner) => (inner.trim_end_matches('!'), true),
+                None => (t.trim_end_matches('!'), false),
+            };
+            if !valid_name(type_name) {
+                return Err(bad(format!("{name}.{field}: \"{t}\" is not a type reference")));
+            }
+            map.insert(field, FieldType { type_name: type_name.to_string(), list });
+        }
+        self.types.insert(name.to_string(), map);
+        Ok(())
+    }
+
+    /// Reads a whole registry document `{"RouterConfig": {"machine": "Machine"}, "Machine": {}}`.
+    pub fn from_document(doc: Value<'_>) -> Result<Schema, ShapeError> {
+        let mut s = Schema::default();
+        let Value::Object(c) = doc else {
+            return Err(invalid("a types document must be an object of type name → fields", None));
+        };
+        for m in c.members() {
+            let (k, v) = m.map_err(|e| invalid(e.to_string(), None))?;
+            s.add_type(&String::from_utf8_lossy(k), v)?;
+        }
+        Ok(s)
+    }
+
+    pub fn contains(&self, type_name: &str) -> bool {
+        self.types.contains_key(type_name)
+    }
+
+    fn field_type(&self, type_name: &str, field: &str, data_key: &str) -> Option<&FieldType> {
+        let fields = self.types.get(type_name)?;
+        fields.get(field).or_else(|| fields.get(data_key))
+    }
+
+    fn names(&self) -> String {
+        let mut n: Vec<&str> = self.types.keys().map(String::as_str).collect();
+        n.sort_unstable();
+        n.join(", ")
+    }
+}
+
+fn valid_name(n: &str) -> bool {
+    let mut cs = n.chars();
+    matches!(cs.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A compiled selection.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    fields: Vec<PlanField>,
+}
+
+#[derive(Clone, Debug)]
+struct PlanField {
+    /// `"key":`, escaped once at compile time.
+    key: String,
+    /// The data key looked up in the row, and the name as written when it differs.
+    data_key: String,
+    fallback: Option<String>,
+    kind: Kind,
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
+    /// `__typename`: the escaped JSON string of the type name.
+    Typename(String),
+    /// A field without sub-selection: its value as it is.
+    Leaf,
+    /// A field with a sub-selection: objects are shaped by the nested plan.
+    Object(Plan),
+}
+
+/// Compiles a selection document (`{ id configName box: machine { __typename id } }`,
+/// optionally followed by fragment definitions) for objects of `root_type`.
+pub fn compile(text: &str, root_type: Option<&str>, schema: &Schema) -> Result<Plan, ShapeError> {
+    let doc = graphql::parse(text).map_err(|e| ShapeError {
+        kind: ErrorKind::Syntax,
+        message: e.to_string(),
+        hint: Some("a selection is a GraphQL selection set such as { id name machine { id } }".into()),
+    })?;
+    compile_document(&doc, root_type, schema)
+}
+
+/// Compiles the first operation's selection set of a parsed document.
+pub fn compile_document(doc: &Document, root_type: Option<&str>, schema: &Schema) -> Result<Plan, ShapeError> {
+    if let Some(t) = root_type {
+        if !schema.contains(t) {
+            return Err(ShapeError {
+                kind: ErrorKind::UnknownType,
+                message: format!("unknown type \"{t}\""),
+                hint: Some(if schema.types.is_empty() {
+                    "no types are registered; register them with fraiseql_register_types()".into()
+                } else {
+                    format!("registered types: {}", schema.names())
+                }),
+            });
+        }
+    }
+    let mut ops = doc.definitions.iter().filter_map(|d| match d {
+        Definition::Operation(op) => Some(op),
+        _ => None,
+    });
+    let op = ops.next().ok_or_else(|| invalid("the selection holds no selection set", None))?;
+    if ops.next().is_some() {
+        return Err(invalid("the selection holds more than one operation", Some("pass one selection set".into())));
+    }
+    let fragments: HashMap<&str, &graphql::Fragment> = doc
+        .definitions
+        .iter()
+        .filter_map(|d| match d {
+            Definition::Fragment(f) => Some((f.name.as_str(), f)),
+            _ => None,
+        })
+        .collect();
+    let c = Compiler { schema, fragments };
+    c.plan(&[&op.selection_set], root_type, "", 0)
+}
+
+struct Compiler<'a> {
+    schema: &'a Schema,
+    fragments: HashMap<&'a str, &'a graphql::Fragment>,
+}
+
+/// A field collected from a selection set, with the sub-selections merged into it.
+struct Collected<'a> {
+    key: String,
+    name: &'a str,
+    subs: Vec<&'a [Selection]>,
+}
+
+const MAX_DEPTH: usize = 64;
+
+fn included(directives: &[graphql::Directive]) -> Result<bool, ShapeError> {
+    let mut keep = true;
+    for d in directives {
+        let want_true = match d.name.as_str() {
+            "include" => true,
+            "skip" => false,
+            other => {
+                return Err(invalid(
+                    format!("directive @{other} is not supported in selections"),
+                    Some("@skip(if: true|false) and @include(if: true|false) are".into()),
+                ))
+            }
+        };
+        match d.arguments.as_slice() {
+            [(n, GqlValue::Boolean(b))] if n == "if" => {
+                if *b != want_true {
+                    keep = false;
+                }
+            }
+            _ => {
+                return Err(invalid(
+                    format!("@{} needs a literal boolean argument if", d.name),
+                    Some("variables are not available here: write @include(if: true) or @include(if: false)".into()),
+                ))
+            }
+        }
+    }
+    Ok(keep)
+}
+
+impl<'a> Compiler<'a> {
+    fn collect(
+        &self,
+        sels: &'a [Selection],
+        type_name: Option<&str>,
+        out: &mut Vec<Collected<'a>>,
+        path: &str,
+        depth: usize,
+    ) -> Result<(), ShapeError> {
+        if depth > MAX_DEPTH {
+            return Err(invalid(format!("selection nested more than {MAX_DEPTH} levels deep at {path}"), None));
+        }
+        for sel in sels {
+            match sel {
+                Selection::Field(f) => {
+                    if !included(&f.directives)? {
+                        continue;
+                    }
+                    if !f.arguments.is_empty() {
+                        return Err(invalid(
+                            format!("field {path}{} has arguments, which shaping cannot apply", f.name),
+                            Some(
+                                "filter with fraiseql_where and order with fraiseql_query; select plain fields here"
+                                    .into(),
+                            ),
+                        ));
+                    }
+                    let key = f.alias.clone().unwrap_or_else(|| camel_case(&f.name).into_owned());
+                    match out.iter_mut().find(|c| c.key == key) {
+                        Some(c) if c.name != f.name => {
+                            return Err(invalid(
+                                format!("response key \"{key}\" at {path} is given to both {} and {}", c.name, f.name),
+                                Some("use distinct aliases".into()),
+                            ))
+                        }
+                        Some(c) => c.subs.push(&f.selection_set),
+                        None => out.push(Collected { key, name: &f.name, subs: vec![&f.selection_set] }),
+                    }
+                }
+                Selection::FragmentSpread { name, directives } => {
+                    if !included(directives)? {
+                        continue;
+                    }
+                    let f = self.fragments.get(name.as_str()).ok_or_else(|| {
+                        invalid(
+                            format!("fragment \"{name}\" is not defined"),
+                            Some("define it after the selection: fragment Name on Type { … }".into()),
+                        )
+                    })?;
+                    if self.applies(&f.type_condition, type_name, path)? {
+                        self.collect(&f.selection_set, type_name, out, path, depth + 1)?;
+                    }
+                }
+                Selection::InlineFragment { type_condition, directives, selection_set } => {
+                    if !included(directives)? {
+                        continue;
+                    }
+                    let applies = match type_condition {
+                        None => true,
+                        Some(t) => self.applies(t, type_name, path)?,
+                    };
+                    if applies {
+                        self.collect(selection_set, type_name, out, path, depth + 1)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Fragments apply to objects of their own type only (no interfaces or unions).
+    fn applies(&self, condition: &str, type_name: Option<&str>, path: &str) -> Result<bool, ShapeError> {
+        match type_name {
+            Some(t) => Ok(t == condition),
+            None => Err(ShapeError {
+                kind: ErrorKind::UnknownType,
+                message: format!(
+                    "the type of {} is not known, so fragment on {condition} cannot be resolved",
+                    if path.is_empty() { "the root" } else { path }
+                ),
+                hint: Some(
+                    "pass the root type and register object fields' types with fraiseql_register_types()".into(),
+                ),
+            }),
+        }
+    }
+
+    fn plan(
+        &self,
+        sels: &[&'a [Selection]],
+        type_name: Option<&str>,
+        path: &str,
+        depth: usize,
+    ) -> Result<Plan, ShapeError> {
+        let mut collected = Vec::new();
+        for s in sels {
+            self.collect(s, type_name, &mut collected, path, depth)?;
+        }
+        let mut fields = Vec::with_capacity(collected.len());
+        for c in collected {
+            let mut key = String::new();
+            write_json_string(&mut key, &c.key);
+            key.push(':');
+            if c.name == "__typename" {
+                let t = type_name.ok_or_else(|| ShapeError {
+                    kind: ErrorKind::UnknownType,
+                    message: format!("__typename requested at {} but its type is not known", if path.is_empty() { "the root" } else { path }),
+                    hint: Some("pass the root type, and register object fields' types: fraiseql_register_types('{\"RouterConfig\": {\"machine\": \"Machine\"}}')".into()),
+                })?;
+                let mut lit = String::new();
+                write_json_string(&mut lit, t);
+                fields.push(PlanField { key, data_key: String::new(), fallback: None, kind: Kind::Typename(lit) });
+                continue;
+            }
+            let data_key = snake_case(c.name);
+            let fallback = (data_key != c.name).then(|| c.name.to_string());
+            let has_sub = c.subs.iter().any(|s| !s.is_empty());
+            let kind = if has_sub {
+                let nested =
+                    type_name.and_then(|t| self.schema.field_type(t, c.name, &data_key)).map(|f| f.type_name.as_str());
+                let sub_path = format!("{path}{}.", c.key);
+                Kind::Object(self.plan(&c.subs, nested, &sub_path, depth + 1)?)
+            } else {
+                Kind::Leaf
+            };
+            fields.push(PlanField { key, data_key, fallback, kind });
+        }
+        Ok(Plan { fields })
+    }
+}
+
+impl Plan {
+    /// Writes the shaped object for one row. A row that is not an object shapes to
+    /// `null`.
+    pub fn shape(&self, row: Value<'_>, out: &mut String) -> Result<(), Corrupt> {
+        match row {
+            Value::Object(_) => self.object(row, out),
+            Value::Null => {
+                out.push_str("null");
+                Ok(())
+            }
+            other => write_compact(&other, out),
+        }
+    }
+
+    fn object(&self, obj: Value<'_>, out: &mut String) -> Result<(), Corrupt> {
+        let Value::Object(c) = obj else { unreachable!("objects only") };
+        out.push('{');
+        for (i, f) in self.fields.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&f.key);
+            if let Kind::Typename(t) = &f.kind {
+                out.push_str(t);
+                continue;
+            }
+            let mut v = c.get(f.data_key.as_bytes())?;
+            if v.is_none() {
+                if let Some(alt) = &f.fallback {
+                    v = c.get(alt.as_bytes())?;
+                }
+            }
+            match (v, &f.kind) {
+                (None, _) => out.push_str("null"),
+                (Some(v), Kind::Object(plan)) => plan.nested(v, out)?,
+                (Some(v), _) => write_compact(&v, out)?,
+            }
+        }
+        out.push('}');
+        Ok(())
+    }
+
+    /// A value under a field with a sub-selection: objects are shaped, lists element by
+    /// element, anything else (null, scalars) is written as it is.
+    fn nested(&self, v: Value<'_>, out: &mut String) -> Result<(), Corrupt> {
+        match v {
+            Value::Object(_) => self.object(v, out),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, e) in items.elements().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    self.nested(e?, out)?;
+                }
+                out.push(']');
+                Ok(())
+            }
+            other => write_compact(&other, out),
+        }
+    }
+}
+
+/// Appends the value as compact JSON (`{"a":1,"b":[true,null]}`): strings escaped as
+/// PostgreSQL escapes them, numbers as `numeric_out` prints them.
+pub fn write_compact(v: &Value<'_>, out: &mut String) -> Result<(), Corrupt> {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(n) => n.write_text(out),
+        Value::String(_) => write_json_string(out, v.as_str().expect("string")?),
+        Value::Array(c) => {
+            out.push('[');
+            for (i, e) in c.elements().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_compact(&e?, out)?;
+            }
+            out.push(']');
+        }
+        Value::Object(c) => {
+            out.push('{');
+            for (i, m) in c.members().enumerate() {
+                let (k, v) = m?;
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_string(out, std::str::from_utf8(k).map_err(|_| Corrupt("key is not UTF-8"))?);
+                out.push(':');
+                write_compact(&v, out)?;
+            }
+            out.push('}');
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! SQL functions of response shaping (docs/shape.md): `fraiseql_shape`, the
+//! `fraiseql_shape_agg` aggregate, `fraiseql_response` and `fraiseql_query`.
+//! V1 functions for the same reasons as the where functions: raw jsonb bytes in, the
+//! compiled selection kept in the call site's `fn_extra`, one output buffer.
+
+use crate::pg::{arg, report_corrupt, require_utf8, text_datum, varlena_bytes};
+use fraiseql_core::jsonb;
+use fraiseql_core::shape::{self, ErrorKind, Plan, Schema, ShapeError};
+use pgrx::pg_sys;
+use pgrx::pg_sys::panic::ErrorReport;
+use pgrx::prelude::*;
+use pgrx::PgMemoryContexts;
+
+fn report_shape_error(e: &ShapeError, function: &str) -> ! {
+    let code = match e.kind {
+        ErrorKind::Syntax => PgSqlErrorCode::ERRCODE_SYNTAX_ERROR,
+        ErrorKind::Invalid => PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+        ErrorKind::UnknownType => PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+    };
+    let mut r = ErrorReport::new(code, e.message.clone(), "fraiseql");
+    if let Some(h) = &e.hint {
+        r = r.set_hint(h.clone());
+    }
+    r.set_detail(format!("in {function}()")).report(PgLogLevel::ERROR);
+    unreachable!("ERROR does not return")
+}
+
+/// The schema the calling function belongs to (the extension's).
+unsafe fn own_schema(fcinfo: pg_sys::FunctionCallInfo) -> String {
+    let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
+    std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(nsp)).to_string_lossy().into_owned()
+}
+
+/// Reads the registered types (`fraiseql_types`) once per compiled selection.
+fn load_schema(ext_schema: &str) -> Schema {
+    let table = format!("{}.fraiseql_types", fraiseql_core::sql::quote_ident(ext_schema));
+    let rows: Vec<(String, String)> = Spi::connect(|c| {
+        let t = c.select(&format!("SELECT type_name, fields::text FROM {table}"), None, &[])?;
+        t.map(|row| Ok((row.get::<String>(1)?.unwrap_or_default(), row.get::<String>(2)?.unwrap_or_default())))
+            .collect::<Result<Vec<_>, pgrx::spi::Error>>()
+    })
+    .unwrap_or_else(|e| {
+        ErrorReport::new(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, format!("reading {table}: {e}"), "fraiseql")
+            .report(PgLogLevel::ERROR);
+        unreachable!()
+    });
+    let mut schema = Schema::default();
+    for (name, fields) in rows {
+        let bytes = jsonb::encode(&fields).unwrap_or_else(|_| report_corrupt(jsonb::Corrupt("fraiseql_types.fields")));
+        schema
+            .add_type(&name, jsonb::root(&bytes).unwrap_or_else(|e| report_corrupt(e)))
+            .unwrap_or_else(|e| report_shape_error(&e, "fraiseql_types"));
+    }
+    schema
+}
+
+struct CachedPlan {
+    selection: String,
+    type_name: Option<String>,
+    plan: Plan,
+}
+
+/// The compiled plan for this call site, recompiled when the selection or type changes.
+unsafe fn cached_plan<'a>(
+    fcinfo: pg_sys::FunctionCallInfo,
+    selection: &str,
+    type_name: Option<&str>,
+    function: &str,
+) -> &'a Plan {
+    let flinfo = (*fcinfo).flinfo;
+    let mut slot = (*flinfo).fn_extra as *mut Option<CachedPlan>;
+    if slot.is_null() {
+        slot = PgMemoryContexts::For((*flinfo).fn_mcxt).leak_and_drop_on_delete(None::<CachedPlan>);
+        (*flinfo).fn_extra = slot.cast();
+    }
+    let cache = &mut *slot;
+    let hit = matches!(cache, Some(c) if c.selection == selection && c.type_name.as_deref() == type_name);
+    if !hit {
+        require_utf8();
+        let schema = load_schema(&own_schema(fcinfo));
+        let plan = shape::compile(selection, type_name, &schema).unwrap_or_else(|e| report_shape_error(&e, function));
+        *cache = Some(CachedPlan { selection: selection.to_string(), type_name: type_name.map(str::to_string), plan });
+    }
+    &cache.as_ref().expect("filled above").plan
+}
+
+unsafe fn opt_str<'a>(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> Option<&'a str> {
+    if (n as i16) >= (*fcinfo).nargs || pgrx::fcinfo::pg_arg_is_null(fcinfo, n) {
+        return None;
+    }
+    Some(crate::pg::arg_str(fcinfo, n))
+}
+
+unsafe fn required_str<'a>(fcinfo: pg_sys::FunctionCallInfo, n: usize, what: &str, function: &str) -> &'a str {
+    opt_str(fcinfo, n).unwrap_or_else(|| {
+        ErrorReport::new(
+            PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+            format!("{what} must not be null"),
+            "fraiseql",
+        )
+        .set_detail(format!("in {function}()"))
+        .report(PgLogLevel::ERROR);
+        unreachable!()
+    })
+}
+
+fn json_datum(s: &str) -> pg_sys::Datum {
+    // json is stored as its text.
+    text_datum(s)
+}
+
+macro_rules! v1 {
+    ($finfo:ident) => {
+        #[no_mangle]
+        pub extern "C" fn $finfo() -> &'static pg_sys::Pg_finfo_record {
+            const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
+            &V1
+        }
+    };
+}
+
+v1!(pg_finfo_fraiseql_shape_v1);
+/// `fraiseql_shape(data jsonb, selection text, type_name text) RETURNS json`
+///
+/// # Safety
+/// Called by the executor with a valid `fcinfo` for the declared signature.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_shape_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    let selection = required_str(fcinfo, 1, "selection", "fraiseql_shape");
+    let plan = cached_plan(fcinfo, selection, opt_str(fcinfo, 2), "fraiseql_shape");
+    if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
+        return pgrx::fcinfo::pg_return_null(fcinfo);
+    }
+    let row = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+    let mut out = String::with_capacity(256);
+    plan.shape(row, &mut out).unwrap_or_else(|e| report_corrupt(e));
+    json_datum(&out)
+}
+
+/// The running state of `fraiseql_shape_agg`: the array being written.
+struct AggState {
+    buf: String,
+    rows: usize,
+}
+
+v1!(pg_finfo_fraiseql_shape_agg_step_v1);
+/// `fraiseql_shape_agg_step(state internal, data jsonb, selection text, type_name text) RETURNS internal`
+///
+/// # Safety
+/// Called by the executor as an aggregate transition function.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_shape_agg_step_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    let mut aggcontext: pg_sys::MemoryContext = std::ptr::null_mut();
+    if pg_sys::AggCheckCallContext(fcinfo, &mut aggcontext) == 0 {
+        ErrorReport::new(
+            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+            "fraiseql_shape_agg_step called outside an aggregate",
+            "fraiseql",
+        )
+        .report(PgLogLevel::ERROR);
+    }
+    let mut state = if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
+        std::ptr::null_mut()
+    } else {
+        arg(fcinfo, 0).cast_mut_ptr::<AggState>()
+    };
+    if state.is_null() {
+        state = PgMemoryContexts::For(aggcontext)
+            .leak_and_drop_on_delete(AggState { buf: String::with_capacity(8192), rows: 0 });
+    }
+    let selection = required_str(fcinfo, 2, "selection", "fraiseql_shape_agg");
+    let plan = cached_plan(fcinfo, selection, opt_str(fcinfo, 3), "fraiseql_shape_agg");
+    let st = &mut *state;
+    if st.rows > 0 {
+        st.buf.push(',');
+    }
+    if pgrx::fcinfo::pg_arg_is_null(fcinfo, 1) {
+        st.buf.push_str("null");
+    } else {
+        let row = jsonb::root(varlena_bytes(arg(fcinfo, 1))).unwrap_or_else(|e| report_corrupt(e));
+        plan.shape(row, &mut st.buf).unwrap_or_else(|e| report_corrupt(e));
+    }
+    st.rows += 1;
+    pg_sys::Datum::from(state)
+}
+
+v1!(pg_finfo_fraiseql_shape_agg_final_v1);
+/// `fraiseql_shape_agg_final(state internal) RETURNS json`: `[…]`, and `[]` for no rows.
+///
+/// # Safety
+/// Called by the executor as an aggregate final function (read-only on the state).
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_shape_agg_final_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    let body = if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
+        ""
+    } else {
+        (*arg(fcinfo, 0).cast_mut_ptr::<AggState>()).buf.as_str()
+    };
+    let mut out = String::with_capacity(body.len() + 2);
+    out.push('[');
+    out.push_str(body);
+    out.push(']');
+    json_datum(&out)
+}
+
+v1!(pg_finfo_fraiseql_response_v1);
+/// `fraiseql_response(field text, value json) RETURNS json`: `{"data":{"<field>":<value>}}`,
+/// `null` for a NULL value.
+///
+/// # Safety
+/// Called by the executor with a valid `fcinfo` for the declared signature.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_response_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    let field = required_str(fcinfo, 0, "field", "fraiseql_response");
+    let value = opt_str(fcinfo, 1).unwrap_or("null");
+    let mut out = String::with_capacity(value.len() + field.len() + 16);
+    out.push_str("{\"data\":{");
+    jsonb::write_json_string(&mut out, field);
+    out.push(':');
+    out.push_str(value);
+    out.push_str("}}");
+    json_datum(&out)
+}
+
+v1!(pg_finfo_fraiseql_check_type_v1);
+/// `fraiseql_check_type(type_name text, fields jsonb) RETURNS boolean`: the CHECK of
+/// `fraiseql_types`; true, or an ERROR saying what is wrong.
+///
+/// # Safety
+/// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_check_type_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    let name = crate::pg::arg_str(fcinfo, 0);
+    let fields = jsonb::root(varlena_bytes(arg(fcinfo, 1))).unwrap_or_else(|e| report_corrupt(e));
+    Schema::default().add_type(name, fields).unwrap_or_else(|e| report_shape_error(&e, "fraiseql_check_type"));
+    pg_sys::Datum::from(true)
+}
