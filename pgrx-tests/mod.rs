@@ -2,4 +2,5 @@
 //! One module per feature.
 
 mod camel_case;
+mod shape;
 mod where_spec;

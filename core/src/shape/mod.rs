@@ -214,6 +214,15 @@ struct Collected<'a> {
 
 const MAX_DEPTH: usize = 64;
 
+/// `path` as shown in messages: `the root`, or `machine.location`.
+fn at(path: &str) -> String {
+    if path.is_empty() {
+        "the root".to_string()
+    } else {
+        path.trim_end_matches('.').to_string()
+    }
+}
+
 fn included(directives: &[graphql::Directive]) -> Result<bool, ShapeError> {
     let mut keep = true;
     for d in directives {
@@ -254,7 +263,7 @@ impl<'a> Compiler<'a> {
         depth: usize,
     ) -> Result<(), ShapeError> {
         if depth > MAX_DEPTH {
-            return Err(invalid(format!("selection nested more than {MAX_DEPTH} levels deep at {path}"), None));
+            return Err(invalid(format!("selection nested more than {MAX_DEPTH} levels deep at {}", at(path)), None));
         }
         for sel in sels {
             match sel {
@@ -275,7 +284,12 @@ impl<'a> Compiler<'a> {
                     match out.iter_mut().find(|c| c.key == key) {
                         Some(c) if c.name != f.name => {
                             return Err(invalid(
-                                format!("response key \"{key}\" at {path} is given to both {} and {}", c.name, f.name),
+                                format!(
+                                    "response key \"{key}\" at {} is given to both {} and {}",
+                                    at(path),
+                                    c.name,
+                                    f.name
+                                ),
                                 Some("use distinct aliases".into()),
                             ))
                         }
@@ -350,7 +364,7 @@ impl<'a> Compiler<'a> {
             if c.name == "__typename" {
                 let t = type_name.ok_or_else(|| ShapeError {
                     kind: ErrorKind::UnknownType,
-                    message: format!("__typename requested at {} but its type is not known", if path.is_empty() { "the root" } else { path }),
+                    message: format!("__typename requested at {} but its type is not known", at(path)),
                     hint: Some("pass the root type, and register object fields' types: fraiseql_register_types('{\"RouterConfig\": {\"machine\": \"Machine\"}}')".into()),
                 })?;
                 let mut lit = String::new();

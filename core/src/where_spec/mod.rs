@@ -82,7 +82,13 @@ pub struct SpecError {
 
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid where-spec at {}: {}", self.path, self.message)
+        let what = match self.path.split(['.', '[']).next().unwrap_or_default() {
+            "where" => "where-spec",
+            "types" => "types",
+            "order_by" => "order_by",
+            _ => "spec",
+        };
+        write!(f, "invalid {what} at {}: {}", self.path, self.message)
     }
 }
 
