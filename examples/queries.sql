@@ -41,3 +41,20 @@ ORDER BY 2;
 SELECT data->>'name' AS machine, data->>'ip_address' AS ip
 FROM tv_machine
 WHERE fraiseql_where(data, '{"ipAddress": {"isPrivate": true}, "location": {"city": {"eq": "Paris"}}}');
+
+-- Shaping: register the GraphQL types once, then get response fragments straight from SQL
+SELECT fraiseql_register_types('{"RouterConfig": {"machine": "Machine"}, "Machine": {"location": "Location"}, "Location": {}}');
+
+SELECT fraiseql_shape(data, '{ __typename configName box: machine { __typename name } }', 'RouterConfig') AS shaped
+FROM tv_router_config ORDER BY data->>'created_at' LIMIT 2;
+
+-- The whole GraphQL response for a list field: filter + order + page + shape in one call
+SELECT fraiseql_query('tv_router_config', 'routerConfigs',
+                      '{ __typename id configName isCurrent machine { __typename id name } }', 'RouterConfig',
+                      "where" => '{"isCurrent": {"eq": true}}',
+                      order_by => '{"createdAt": "DESC"}', types => '{"createdAt": "timestamptz"}',
+                      "limit" => 2) AS response;
+
+-- ... and for a single-object field
+SELECT fraiseql_query('tv_router_config', 'routerConfig', '{ configName version }',
+                      "where" => '{"id": {"eq": "aaaaaaaa-0000-0000-0000-000000000005"}}', single => true) AS response;
