@@ -5,6 +5,7 @@
 //! way means a bug in spec parsing or shaping can be reproduced and fixed without a
 //! server, and the in-database tests only have to prove the wiring.
 
+pub mod apq;
 pub mod camel;
 
 pub use camel::{camel_case, snake_case};

@@ -29,7 +29,7 @@ ensure_cargo_env() {
 ensure_apt_packages() {
     phase "system packages"
     local pkgs=(postgresql-${PG_MAJOR} postgresql-server-dev-${PG_MAJOR} postgresql-contrib
-        libclang-dev clang build-essential pkg-config libssl-dev sudo)
+        libclang-dev clang build-essential pkg-config libssl-dev sudo python3)
     local missing=()
     for p in "${pkgs[@]}"; do
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
