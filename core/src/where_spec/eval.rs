@@ -97,6 +97,15 @@ pub(super) fn eval(node: &Node, scope: Value<'_>, host: &dyn Host) -> Result<Tru
     })
 }
 
+/// The value read as `ty`, compared with a typed operand. JSON numbers under a numeric
+/// hint are compared where they lie instead of being re-encoded for every row.
+fn typed_cmp(ty: TypeName, v: &Value<'_>, operand: &Typed) -> Option<Ordering> {
+    if let (TypeName::Numeric, Value::Number(n), Typed::Numeric(o)) = (ty, v, operand) {
+        return Some(n.compare(&crate::jsonb::Numeric::from_varlena(o).ok()?));
+    }
+    Typed::from_json(ty, v).and_then(|t| t.cmp_same(operand))
+}
+
 /// Same JSON type as the operand and equal (numbers by value): SQL `CASE WHEN
 /// jsonb_typeof(v) = <type> THEN v = operand END`.
 fn eq(v: &Value<'_>, operand: &Json) -> Result<Truth, Corrupt> {
@@ -159,16 +168,19 @@ fn test(op: &Op, v: Value<'_>, host: &dyn Host) -> Result<Truth, Corrupt> {
             }
             Ok(true)
         })?,
-        Op::TypedCmp { ty, cmp, operand } => {
-            Typed::from_json(*ty, &v).and_then(|t| t.cmp_same(operand)).map(|o| match cmp {
-                TCmp::Eq => o == Ordering::Equal,
-                TCmp::Neq => o != Ordering::Equal,
-                TCmp::Order(c) => c.holds(o),
-            })
-        }
-        Op::TypedIn { ty, list, negate } => {
-            Typed::from_json(*ty, &v).map(|t| list.iter().any(|x| t.cmp_same(x) == Some(Ordering::Equal)) != *negate)
-        }
+        Op::TypedCmp { ty, cmp, operand } => typed_cmp(*ty, &v, operand).map(|o| match cmp {
+            TCmp::Eq => o == Ordering::Equal,
+            TCmp::Neq => o != Ordering::Equal,
+            TCmp::Order(c) => c.holds(o),
+        }),
+        Op::TypedIn { ty, list, negate } => match (ty, &v) {
+            // A JSON number under a numeric hint is compared in place.
+            (TypeName::Numeric, Value::Number(_)) => {
+                Some(list.iter().any(|x| typed_cmp(*ty, &v, x) == Some(Ordering::Equal)) != *negate)
+            }
+            _ => Typed::from_json(*ty, &v)
+                .map(|t| list.iter().any(|x| t.cmp_same(x) == Some(Ordering::Equal)) != *negate),
+        },
         Op::Net(test) => match Typed::from_json(TypeName::Inet, &v) {
             Some(Typed::Inet(a)) => Some(match test {
                 NetTest::Subnet(n) => a.within(n),
