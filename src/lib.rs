@@ -6,6 +6,7 @@
 
 use pgrx::prelude::*;
 
+mod apq_fns;
 mod pg;
 mod shape_fns;
 
@@ -18,6 +19,17 @@ extension_sql_file!("../sql/where.sql", name = "where_functions");
 // fraiseql_types, fraiseql_shape, fraiseql_shape_agg, fraiseql_response, fraiseql_query:
 // response shaping, see src/shape_fns.rs and docs/shape.md.
 extension_sql_file!("../sql/shape.sql", name = "shape_functions", requires = ["where_functions"]);
+
+/// Registers the `fraiseql.*` settings and, when the library is preloaded, the shared
+/// memory of the persisted-query counters.
+#[pg_guard]
+pub extern "C-unwind" fn _PG_init() {
+    apq_fns::init();
+}
+
+// Persisted queries: the table, fraiseql_apq_register/lookup/request/evict and the
+// statistics views, see src/apq_fns.rs and docs/apq.md.
+extension_sql_file!("../sql/apq.sql", name = "apq", requires = ["shape_functions", fraiseql_apq_counters, fraiseql_apq_totals]);
 
 /// snake_case → camelCase with the rule GraphQL responses use (see `docs/camel_case.md`).
 #[pg_extern(immutable, strict, parallel_safe)]
