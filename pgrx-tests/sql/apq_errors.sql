@@ -7,4 +7,5 @@ SELECT fraiseql_apq_lookup('not-a-hash');
 SELECT fraiseql_apq_lookup(repeat('g', 64));
 SELECT fraiseql_graphql_parse('{ a(x: ) }');
 -- the table refuses rows whose hash does not match their text
+\set VERBOSITY terse
 INSERT INTO fraiseql_apq (hash, query, ast, size) VALUES (repeat('0', 64), '{ id }', '{}', 6);
