@@ -126,7 +126,13 @@ struct Counters0 {
 impl Counters0 {
     fn new() -> Self {
         // SAFETY: reads the clock.
-        Counters0 { lookups: 0, hits: 0, misses: 0, registrations: 0, reset_at: unsafe { pg_sys::GetCurrentTimestamp() } }
+        Counters0 {
+            lookups: 0,
+            hits: 0,
+            misses: 0,
+            registrations: 0,
+            reset_at: unsafe { pg_sys::GetCurrentTimestamp() },
+        }
     }
 }
 
@@ -236,8 +242,9 @@ fn jsonb_in_fn() -> unsafe extern "C-unwind" fn(pg_sys::FunctionCallInfo) -> pg_
             // SAFETY: looks up the built-in jsonb_in once and keeps its FmgrInfo for the backend's life.
             unsafe {
                 let oid = pg_sys::fmgr_internal_function(c"jsonb_in".as_ptr());
-                let finfo = pg_sys::MemoryContextAllocZero(pg_sys::TopMemoryContext, std::mem::size_of::<pg_sys::FmgrInfo>())
-                    as *mut pg_sys::FmgrInfo;
+                let finfo =
+                    pg_sys::MemoryContextAllocZero(pg_sys::TopMemoryContext, std::mem::size_of::<pg_sys::FmgrInfo>())
+                        as *mut pg_sys::FmgrInfo;
                 pg_sys::fmgr_info_cxt(oid, finfo, pg_sys::TopMemoryContext);
                 finfo
             }

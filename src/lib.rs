@@ -29,7 +29,11 @@ pub extern "C-unwind" fn _PG_init() {
 
 // Persisted queries: the table, fraiseql_apq_register/lookup/request/evict and the
 // statistics views, see src/apq_fns.rs and docs/apq.md.
-extension_sql_file!("../sql/apq.sql", name = "apq", requires = ["shape_functions", fraiseql_apq_counters, fraiseql_apq_totals]);
+extension_sql_file!(
+    "../sql/apq.sql",
+    name = "apq",
+    requires = ["shape_functions", fraiseql_apq_counters, fraiseql_apq_totals]
+);
 
 /// snake_case → camelCase with the rule GraphQL responses use (see `docs/camel_case.md`).
 #[pg_extern(immutable, strict, parallel_safe)]
