@@ -71,6 +71,16 @@ ensure_pg_user() {
     fi
 }
 
+# Node.js and npm, for the graphql-js interop test (Debian's packages when missing).
+ensure_node() {
+    if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+        return
+    fi
+    note "installing nodejs and npm"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+}
+
 ensure_prereqs() {
     ensure_apt_packages
     ensure_cargo_pgrx
