@@ -58,3 +58,21 @@ SELECT fraiseql_query('tv_router_config', 'routerConfigs',
 -- ... and for a single-object field
 SELECT fraiseql_query('tv_router_config', 'routerConfig', '{ configName version }',
                       "where" => '{"id": {"eq": "aaaaaaaa-0000-0000-0000-000000000005"}}', single => true) AS response;
+
+-- Automatic Persisted Queries: a client sends only the hash; unknown at first
+SELECT fraiseql_apq_request(jsonb_build_object('extensions', jsonb_build_object('persistedQuery',
+       jsonb_build_object('version', 1, 'sha256Hash', fraiseql_sha256_hex('{ routerConfigs { id configName } }'))))) AS first_try;
+
+-- ... so it sends hash + query, which registers it (a mismatching hash would be refused)
+SELECT r->>'sha256Hash' AS hash, r->'document'->'definitions'->0->>'kind' AS ast_kind
+FROM fraiseql_apq_request(jsonb_build_object('query', '{ routerConfigs { id configName } }',
+       'extensions', jsonb_build_object('persistedQuery', jsonb_build_object('version', 1,
+       'sha256Hash', fraiseql_sha256_hex('{ routerConfigs { id configName } }'))))) AS r;
+
+-- ... and from then on the hash alone is enough
+SELECT r->>'query' AS query
+FROM fraiseql_apq_request(jsonb_build_object('extensions', jsonb_build_object('persistedQuery',
+       jsonb_build_object('version', 1, 'sha256Hash', fraiseql_sha256_hex('{ routerConfigs { id configName } }'))))) AS r;
+
+-- Hit/miss counters in shared memory (the demo cluster preloads the library)
+SELECT entries, total_hits, misses, registrations, lookups, hit_rate, health, shared_memory FROM fraiseql_apq_summary;
