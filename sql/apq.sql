@@ -37,24 +37,33 @@ SELECT pg_catalog.pg_extension_config_dump('fraiseql_apq', '');
 -- DELETE and UPDATE for eviction (docs/apq.md names the roles to create).
 REVOKE ALL ON fraiseql_apq FROM PUBLIC;
 
--- Registers a query (idempotent, also under concurrent registration of the same query)
--- and returns its hash. ERROR 42601 for a syntax error: nothing is stored.
-CREATE FUNCTION fraiseql_apq_register(query text) RETURNS text
+-- Stores a parsed query under its hash (idempotent, also under concurrent registration
+-- of the same query), counts a new registration, and applies fraiseql.apq_max_entries.
+CREATE FUNCTION fraiseql_apq_store(hash text, query text, ast jsonb) RETURNS void
 LANGUAGE plpgsql VOLATILE STRICT AS $$
 DECLARE
-    ast jsonb := @extschema@.fraiseql_graphql_parse(query);
-    h text := @extschema@.fraiseql_sha256_hex(query);
     cap integer := coalesce(nullif(current_setting('fraiseql.apq_max_entries', true), '')::integer, 0);
 BEGIN
     INSERT INTO @extschema@.fraiseql_apq (hash, query, ast, size)
-    VALUES (h, query, ast, octet_length(query))
-    ON CONFLICT (hash) DO NOTHING;
+    VALUES (hash, query, ast, octet_length(query))
+    ON CONFLICT ON CONSTRAINT fraiseql_apq_pkey DO NOTHING;
     IF FOUND THEN
         PERFORM @extschema@.fraiseql_apq_count_registration();
         IF cap > 0 AND (SELECT count(*) FROM @extschema@.fraiseql_apq) > cap THEN
             PERFORM @extschema@.fraiseql_apq_evict(cap, NULL);
         END IF;
     END IF;
+END
+$$;
+
+-- Registers a query and returns its hash. ERROR 42601 for a syntax error: nothing is stored.
+CREATE FUNCTION fraiseql_apq_register(query text) RETURNS text
+LANGUAGE plpgsql VOLATILE STRICT AS $$
+DECLARE
+    ast jsonb := @extschema@.fraiseql_graphql_parse(query);
+    h text := @extschema@.fraiseql_sha256_hex(query);
+BEGIN
+    PERFORM @extschema@.fraiseql_apq_store(h, query, ast);
     RETURN h;
 END
 $$;
@@ -99,9 +108,10 @@ BEGIN
             RETURN @extschema@.fraiseql_apq_error('PersistedQueryNotFound', 'PERSISTED_QUERY_NOT_FOUND');
         END IF;
     WHEN 'register' THEN
+        -- fraiseql_apq_decide verified the hash and parsed the query already.
         q := d->>'query';
         ast := d->'ast';
-        PERFORM @extschema@.fraiseql_apq_register(q);
+        PERFORM @extschema@.fraiseql_apq_store(h, q, ast);
     WHEN 'passthrough' THEN
         q := request->>'query';
         BEGIN

@@ -111,7 +111,13 @@ static SHARED_READY: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
     /// The per-backend fallback when the library is not preloaded.
-    static LOCAL: RefCell<(Counters0, HashMap<[u8; 32], (u64, i64)>)> = RefCell::new((Counters0::new(), HashMap::new()));
+    static LOCAL: RefCell<Local> = RefCell::new(Local { totals: Counters0::new(), per_hash: HashMap::new() });
+}
+
+/// This backend's counters: totals, and (hits, last hit) per hash.
+struct Local {
+    totals: Counters0,
+    per_hash: HashMap<[u8; 32], (u64, i64)>,
 }
 
 /// Totals of the per-backend fallback.
@@ -328,7 +334,8 @@ pub unsafe extern "C-unwind" fn fraiseql_apq_count_v1(fcinfo: pg_sys::FunctionCa
         SHARED.exclusive().record(&hash, hit, now);
     } else {
         LOCAL.with(|l| {
-            let (t, m) = &mut *l.borrow_mut();
+            let local = &mut *l.borrow_mut();
+            let (t, m) = (&mut local.totals, &mut local.per_hash);
             t.lookups += 1;
             if hit {
                 t.hits += 1;
@@ -354,7 +361,7 @@ pub unsafe extern "C-unwind" fn fraiseql_apq_count_registration_v1(_fcinfo: pg_s
     if shared() {
         SHARED.exclusive().registrations += 1;
     } else {
-        LOCAL.with(|l| l.borrow_mut().0.registrations += 1);
+        LOCAL.with(|l| l.borrow_mut().totals.registrations += 1);
     }
     pg_sys::Datum::from(0)
 }
@@ -369,7 +376,7 @@ fn fraiseql_apq_counters() -> TableIterator<
         let c = SHARED.share();
         c.slots.iter().filter(|s| s.hash != [0; 32]).map(|s| (hex(&s.hash), s.hits as i64, s.last_hit)).collect()
     } else {
-        LOCAL.with(|l| l.borrow().1.iter().map(|(h, (n, t))| (hex(h), *n as i64, *t)).collect())
+        LOCAL.with(|l| l.borrow().per_hash.iter().map(|(h, (n, t))| (hex(h), *n as i64, *t)).collect())
     };
     TableIterator::new(rows.into_iter().map(|(h, n, t)| {
         // SAFETY: a TimestampTz value of the server's own clock.
@@ -379,6 +386,7 @@ fn fraiseql_apq_counters() -> TableIterator<
 }
 
 /// Totals since the last reset, and whether they are shared by all backends.
+#[allow(clippy::type_complexity)] // pgrx spells an SRF's columns in its return type
 #[pg_extern(volatile, parallel_restricted)]
 fn fraiseql_apq_totals() -> TableIterator<
     'static,
@@ -397,7 +405,7 @@ fn fraiseql_apq_totals() -> TableIterator<
         (c.lookups, c.hits, c.misses, c.registrations, c.untracked, c.reset_at)
     } else {
         LOCAL.with(|l| {
-            let t = &l.borrow().0;
+            let t = &l.borrow().totals;
             (t.lookups, t.hits, t.misses, t.registrations, 0, t.reset_at)
         })
     };
@@ -412,6 +420,6 @@ fn fraiseql_apq_stats_reset() {
     if shared() {
         *SHARED.exclusive() = Counters::default();
     } else {
-        LOCAL.with(|l| *l.borrow_mut() = (Counters0::new(), HashMap::new()));
+        LOCAL.with(|l| *l.borrow_mut() = Local { totals: Counters0::new(), per_hash: HashMap::new() });
     }
 }
