@@ -8,7 +8,7 @@
 //! memory under one LWLock (like pg_stat_statements); otherwise each backend counts for
 //! itself and the views say so (`shared_memory = false`).
 
-use crate::pg::{arg, arg_bool, arg_str, report_corrupt, text_datum, varlena_bytes};
+use crate::pg::{arg, arg_bool, arg_str, jsonb_datum, report_corrupt, text_datum, varlena_bytes};
 use fraiseql_core::{apq, jsonb};
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::lwlock::PgLwLock;
@@ -199,17 +199,7 @@ fn hex(h: &[u8; 32]) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-macro_rules! v1 {
-    ($finfo:ident) => {
-        #[no_mangle]
-        pub extern "C" fn $finfo() -> &'static pg_sys::Pg_finfo_record {
-            const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-            &V1
-        }
-    };
-}
-
-v1!(pg_finfo_fraiseql_apq_hash_v1);
+v1_info!(pg_finfo_fraiseql_apq_hash_v1);
 /// `fraiseql_apq_hash(hash text) RETURNS text`: the hash validated (22023) and lowercased.
 ///
 /// # Safety
@@ -220,7 +210,7 @@ pub unsafe extern "C-unwind" fn fraiseql_apq_hash_v1(fcinfo: pg_sys::FunctionCal
     text_datum(&hex(&parse_hash(arg_str(fcinfo, 0))))
 }
 
-v1!(pg_finfo_fraiseql_sha256_hex_v1);
+v1_info!(pg_finfo_fraiseql_sha256_hex_v1);
 /// `fraiseql_sha256_hex(query text) RETURNS text`: lowercase hex SHA-256 of the exact bytes.
 ///
 /// # Safety
@@ -231,35 +221,6 @@ pub unsafe extern "C-unwind" fn fraiseql_sha256_hex_v1(fcinfo: pg_sys::FunctionC
     text_datum(&apq::sha256_hex(arg_str(fcinfo, 0)))
 }
 
-thread_local! {
-    static JSONB_IN: std::cell::OnceCell<*mut pg_sys::FmgrInfo> = const { std::cell::OnceCell::new() };
-}
-
-/// JSON text → jsonb datum through the server's own input function.
-fn jsonb_datum(text: &str) -> pg_sys::Datum {
-    let c = std::ffi::CString::new(text).expect("JSON text has no NUL");
-    // SAFETY: jsonb_in takes a cstring and returns a palloc'd jsonb.
-    unsafe { pg_sys::DirectFunctionCall1Coll(Some(jsonb_in_fn()), pg_sys::InvalidOid, pg_sys::Datum::from(c.as_ptr())) }
-}
-
-fn jsonb_in_fn() -> unsafe extern "C-unwind" fn(pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    JSONB_IN.with(|f| {
-        let finfo = *f.get_or_init(|| {
-            // SAFETY: looks up the built-in jsonb_in once and keeps its FmgrInfo for the backend's life.
-            unsafe {
-                let oid = pg_sys::fmgr_internal_function(c"jsonb_in".as_ptr());
-                let finfo =
-                    pg_sys::MemoryContextAllocZero(pg_sys::TopMemoryContext, std::mem::size_of::<pg_sys::FmgrInfo>())
-                        as *mut pg_sys::FmgrInfo;
-                pg_sys::fmgr_info_cxt(oid, finfo, pg_sys::TopMemoryContext);
-                finfo
-            }
-        });
-        // SAFETY: fn_addr is set by fmgr_info for a built-in.
-        unsafe { (*finfo).fn_addr.expect("jsonb_in has an address") }
-    })
-}
-
 fn syntax_error(e: &fraiseql_core::graphql::SyntaxError) -> ! {
     ErrorReport::new(PgSqlErrorCode::ERRCODE_SYNTAX_ERROR, e.to_string(), "fraiseql")
         .set_hint("the query must be a GraphQL executable document")
@@ -267,7 +228,7 @@ fn syntax_error(e: &fraiseql_core::graphql::SyntaxError) -> ! {
     unreachable!()
 }
 
-v1!(pg_finfo_fraiseql_graphql_parse_v1);
+v1_info!(pg_finfo_fraiseql_graphql_parse_v1);
 /// `fraiseql_graphql_parse(query text) RETURNS jsonb`: the AST as graphql-js DocumentNode
 /// JSON; ERROR 42601 with line and column on a syntax error.
 ///
@@ -282,7 +243,7 @@ pub unsafe extern "C-unwind" fn fraiseql_graphql_parse_v1(fcinfo: pg_sys::Functi
     }
 }
 
-v1!(pg_finfo_fraiseql_apq_decide_v1);
+v1_info!(pg_finfo_fraiseql_apq_decide_v1);
 /// `fraiseql_apq_decide(request jsonb) RETURNS jsonb`: what an APQ request asks for, as
 /// `{"action": "lookup"|"register"|"passthrough"|"reject", …}` (see sql/apq.sql).
 ///
@@ -319,7 +280,7 @@ pub unsafe extern "C-unwind" fn fraiseql_apq_decide_v1(fcinfo: pg_sys::FunctionC
     jsonb_datum(&o)
 }
 
-v1!(pg_finfo_fraiseql_apq_count_v1);
+v1_info!(pg_finfo_fraiseql_apq_count_v1);
 /// `fraiseql_apq_count(hash text, hit boolean) RETURNS void`: records one lookup.
 ///
 /// # Safety
@@ -350,7 +311,7 @@ pub unsafe extern "C-unwind" fn fraiseql_apq_count_v1(fcinfo: pg_sys::FunctionCa
     pg_sys::Datum::from(0)
 }
 
-v1!(pg_finfo_fraiseql_apq_count_registration_v1);
+v1_info!(pg_finfo_fraiseql_apq_count_registration_v1);
 /// `fraiseql_apq_count_registration() RETURNS void`
 ///
 /// # Safety

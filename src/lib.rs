@@ -6,6 +6,19 @@
 
 use pgrx::prelude::*;
 
+/// Declares `pg_finfo_<name>()`, which tells the server that the C function `<name>`
+/// uses the version-1 calling convention. The V1 functions of this crate (declared in
+/// `sql/*.sql`) take their arguments from `fcinfo` themselves: see `pg.rs` for why.
+macro_rules! v1_info {
+    ($finfo:ident) => {
+        #[no_mangle]
+        pub extern "C" fn $finfo() -> &'static ::pgrx::pg_sys::Pg_finfo_record {
+            const V1: ::pgrx::pg_sys::Pg_finfo_record = ::pgrx::pg_sys::Pg_finfo_record { api_version: 1 };
+            &V1
+        }
+    };
+}
+
 mod apq_fns;
 mod pg;
 mod shape_fns;

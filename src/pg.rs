@@ -58,7 +58,7 @@ pub(crate) fn text_datum(s: &str) -> pg_sys::Datum {
 
 /// A built-in function looked up by its internal name once per backend and kept in
 /// `TopMemoryContext`, called with the default collation.
-struct Builtin {
+pub(crate) struct Builtin {
     name: &'static std::ffi::CStr,
     finfo: std::cell::OnceCell<*mut pg_sys::FmgrInfo>,
 }
@@ -84,7 +84,7 @@ impl Builtin {
         })
     }
 
-    fn call1(&self, a: pg_sys::Datum) -> pg_sys::Datum {
+    pub(crate) fn call1(&self, a: pg_sys::Datum) -> pg_sys::Datum {
         // SAFETY: the FmgrInfo is valid for the backend's life; callers pass the argument
         // types the built-in expects.
         unsafe { pg_sys::FunctionCall1Coll(self.finfo(), pg_sys::DEFAULT_COLLATION_OID, a) }
@@ -112,6 +112,7 @@ thread_local! {
     static WEBSEARCH_TSQUERY: Builtin = const { Builtin::new(c"websearch_to_tsquery_byid") };
     static TS_MATCH_VQ: Builtin = const { Builtin::new(c"ts_match_vq") };
     static RANGE_IN: Builtin = const { Builtin::new(c"range_in") };
+    static JSONB_IN: Builtin = const { Builtin::new(c"jsonb_in") };
     /// The tsquery of the last full-text operator evaluated: (config, kind, query) →
     /// (config oid, tsquery copied into TopMemoryContext).
     static FTS_CACHE: std::cell::RefCell<Option<CachedTsquery>> = const { std::cell::RefCell::new(None) };
@@ -119,6 +120,12 @@ thread_local! {
 
 /// (config name, kind, query text, config oid, tsquery datum in TopMemoryContext).
 type CachedTsquery = (String, FtsKind, String, pg_sys::Datum, pg_sys::Datum);
+
+/// JSON text → jsonb datum through the server's own input function.
+pub(crate) fn jsonb_datum(text: &str) -> pg_sys::Datum {
+    let c = std::ffi::CString::new(text).expect("JSON text has no NUL");
+    JSONB_IN.with(|f| f.call1(pg_sys::Datum::from(c.as_ptr())))
+}
 
 /// Runs `f`, turning a PostgreSQL ERROR it raises into `Err(message)`. Only for calls
 /// that allocate memory and nothing else (input functions, regex compilation).
@@ -277,12 +284,8 @@ unsafe fn cached_spec<'a>(
     &cache.as_ref().expect("filled above").spec
 }
 
-/// `fraiseql_where(data jsonb, spec jsonb, types jsonb, convert_keys boolean) RETURNS boolean`
-#[no_mangle]
-pub extern "C" fn pg_finfo_fraiseql_where_v1() -> &'static pg_sys::Pg_finfo_record {
-    const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-    &V1
-}
+// `fraiseql_where(data jsonb, spec jsonb, types jsonb, convert_keys boolean) RETURNS boolean`
+v1_info!(pg_finfo_fraiseql_where_v1);
 
 /// # Safety
 /// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
@@ -297,12 +300,8 @@ pub unsafe extern "C-unwind" fn fraiseql_where_v1(fcinfo: pg_sys::FunctionCallIn
     pg_sys::Datum::from(hit)
 }
 
-/// `fraiseql_where_sql(spec jsonb, column_name text, types jsonb, convert_keys boolean) RETURNS text`
-#[no_mangle]
-pub extern "C" fn pg_finfo_fraiseql_where_sql_v1() -> &'static pg_sys::Pg_finfo_record {
-    const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-    &V1
-}
+// `fraiseql_where_sql(spec jsonb, column_name text, types jsonb, convert_keys boolean) RETURNS text`
+v1_info!(pg_finfo_fraiseql_where_sql_v1);
 
 /// # Safety
 /// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
@@ -326,14 +325,10 @@ fn parse_operators(bytes: &[u8], _types: &[u8], options: Options, function: &str
     Spec::parse_operators(root, options, &PgHost).unwrap_or_else(|e| report_spec_error(&e, function))
 }
 
-/// `fraiseql_test(value jsonb, operators jsonb) RETURNS boolean`: the operators applied to
-/// the value itself, three-valued (NULL when unknown). Compiled SQL uses it for the ltree
-/// operators, which need no ltree extension this way.
-#[no_mangle]
-pub extern "C" fn pg_finfo_fraiseql_test_v1() -> &'static pg_sys::Pg_finfo_record {
-    const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-    &V1
-}
+// `fraiseql_test(value jsonb, operators jsonb) RETURNS boolean`: the operators applied to
+// the value itself, three-valued (NULL when unknown). Compiled SQL uses it for the ltree
+// operators, which need no ltree extension this way.
+v1_info!(pg_finfo_fraiseql_test_v1);
 
 /// # Safety
 /// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
@@ -354,11 +349,7 @@ pub unsafe extern "C-unwind" fn fraiseql_test_v1(fcinfo: pg_sys::FunctionCallInf
 /// not a valid value of the type.
 macro_rules! typed_reader {
     ($finfo:ident, $func:ident, $ty:expr) => {
-        #[no_mangle]
-        pub extern "C" fn $finfo() -> &'static pg_sys::Pg_finfo_record {
-            const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-            &V1
-        }
+        v1_info!($finfo);
 
         /// # Safety
         /// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
@@ -427,12 +418,8 @@ typed_reader!(pg_finfo_fraiseql_as_macaddr, fraiseql_as_macaddr, TypeName::Macad
 typed_reader!(pg_finfo_fraiseql_as_daterange, fraiseql_as_daterange, TypeName::Daterange);
 typed_reader!(pg_finfo_fraiseql_as_ltree, fraiseql_as_ltree, TypeName::Ltree);
 
-/// `fraiseql_order_sql(order_by jsonb, column_name text, types jsonb, convert_keys boolean) RETURNS text`
-#[no_mangle]
-pub extern "C" fn pg_finfo_fraiseql_order_sql_v1() -> &'static pg_sys::Pg_finfo_record {
-    const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-    &V1
-}
+// `fraiseql_order_sql(order_by jsonb, column_name text, types jsonb, convert_keys boolean) RETURNS text`
+v1_info!(pg_finfo_fraiseql_order_sql_v1);
 
 /// # Safety
 /// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).

@@ -109,17 +109,7 @@ fn json_datum(s: &str) -> pg_sys::Datum {
     text_datum(s)
 }
 
-macro_rules! v1 {
-    ($finfo:ident) => {
-        #[no_mangle]
-        pub extern "C" fn $finfo() -> &'static pg_sys::Pg_finfo_record {
-            const V1: pg_sys::Pg_finfo_record = pg_sys::Pg_finfo_record { api_version: 1 };
-            &V1
-        }
-    };
-}
-
-v1!(pg_finfo_fraiseql_shape_v1);
+v1_info!(pg_finfo_fraiseql_shape_v1);
 /// `fraiseql_shape(data jsonb, selection text, type_name text) RETURNS json`
 ///
 /// # Safety
@@ -144,7 +134,7 @@ struct AggState {
     rows: usize,
 }
 
-v1!(pg_finfo_fraiseql_shape_agg_step_v1);
+v1_info!(pg_finfo_fraiseql_shape_agg_step_v1);
 /// `fraiseql_shape_agg_step(state internal, data jsonb, selection text, type_name text) RETURNS internal`
 ///
 /// # Safety
@@ -186,7 +176,7 @@ pub unsafe extern "C-unwind" fn fraiseql_shape_agg_step_v1(fcinfo: pg_sys::Funct
     pg_sys::Datum::from(state)
 }
 
-v1!(pg_finfo_fraiseql_shape_agg_final_v1);
+v1_info!(pg_finfo_fraiseql_shape_agg_final_v1);
 /// `fraiseql_shape_agg_final(state internal) RETURNS json`: `[…]`, and `[]` for no rows.
 ///
 /// # Safety
@@ -206,7 +196,7 @@ pub unsafe extern "C-unwind" fn fraiseql_shape_agg_final_v1(fcinfo: pg_sys::Func
     json_datum(&out)
 }
 
-v1!(pg_finfo_fraiseql_response_v1);
+v1_info!(pg_finfo_fraiseql_response_v1);
 /// `fraiseql_response(field text, value json) RETURNS json`: `{"data":{"<field>":<value>}}`,
 /// `null` for a NULL value.
 ///
@@ -226,7 +216,7 @@ pub unsafe extern "C-unwind" fn fraiseql_response_v1(fcinfo: pg_sys::FunctionCal
     json_datum(&out)
 }
 
-v1!(pg_finfo_fraiseql_check_type_v1);
+v1_info!(pg_finfo_fraiseql_check_type_v1);
 /// `fraiseql_check_type(type_name text, fields jsonb) RETURNS boolean`: the CHECK of
 /// `fraiseql_types`; true, or an ERROR saying what is wrong.
 ///
