@@ -439,6 +439,18 @@ pub fn write_json_string(out: &mut String, s: &str) {
 impl Value<'_> {
     /// Appends the value as `jsonb_out` prints it (`{"a": 1, "b": [true, null]}`).
     pub fn write_text(&self, out: &mut String) -> Result<(), Corrupt> {
+        self.write_with(out, ", ", ": ")
+    }
+
+    /// Appends the value as compact JSON (`{"a":1,"b":[true,null]}`), the form shaped
+    /// responses use.
+    pub fn write_compact(&self, out: &mut String) -> Result<(), Corrupt> {
+        self.write_with(out, ",", ":")
+    }
+
+    /// Strings are escaped as PostgreSQL escapes them, numbers printed as `numeric_out`
+    /// prints them; only the separators differ between the two forms.
+    fn write_with(&self, out: &mut String, comma: &str, colon: &str) -> Result<(), Corrupt> {
         match self {
             Value::Null => out.push_str("null"),
             Value::Bool(true) => out.push_str("true"),
@@ -449,9 +461,9 @@ impl Value<'_> {
                 out.push('[');
                 for (i, e) in c.elements().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        out.push_str(comma);
                     }
-                    e?.write_text(out)?;
+                    e?.write_with(out, comma, colon)?;
                 }
                 out.push(']');
             }
@@ -460,11 +472,11 @@ impl Value<'_> {
                 for (i, m) in c.members().enumerate() {
                     let (k, v) = m?;
                     if i > 0 {
-                        out.push_str(", ");
+                        out.push_str(comma);
                     }
                     write_json_string(out, std::str::from_utf8(k).map_err(|_| Corrupt("key is not UTF-8"))?);
-                    out.push_str(": ");
-                    v.write_text(out)?;
+                    out.push_str(colon);
+                    v.write_with(out, comma, colon)?;
                 }
                 out.push('}');
             }

@@ -399,7 +399,7 @@ impl Plan {
                 out.push_str("null");
                 Ok(())
             }
-            other => write_compact(&other, out),
+            other => other.write_compact(out),
         }
     }
 
@@ -424,7 +424,7 @@ impl Plan {
             match (v, &f.kind) {
                 (None, _) => out.push_str("null"),
                 (Some(v), Kind::Object(plan)) => plan.nested(v, out)?,
-                (Some(v), _) => write_compact(&v, out)?,
+                (Some(v), _) => v.write_compact(out)?,
             }
         }
         out.push('}');
@@ -447,43 +447,7 @@ impl Plan {
                 out.push(']');
                 Ok(())
             }
-            other => write_compact(&other, out),
+            other => other.write_compact(out),
         }
     }
-}
-
-/// Appends the value as compact JSON (`{"a":1,"b":[true,null]}`): strings escaped as
-/// PostgreSQL escapes them, numbers as `numeric_out` prints them.
-pub fn write_compact(v: &Value<'_>, out: &mut String) -> Result<(), Corrupt> {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => n.write_text(out),
-        Value::String(_) => write_json_string(out, v.as_str().expect("string")?),
-        Value::Array(c) => {
-            out.push('[');
-            for (i, e) in c.elements().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_compact(&e?, out)?;
-            }
-            out.push(']');
-        }
-        Value::Object(c) => {
-            out.push('{');
-            for (i, m) in c.members().enumerate() {
-                let (k, v) = m?;
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json_string(out, std::str::from_utf8(k).map_err(|_| Corrupt("key is not UTF-8"))?);
-                out.push(':');
-                write_compact(&v, out)?;
-            }
-            out.push('}');
-        }
-    }
-    Ok(())
 }

@@ -147,43 +147,25 @@ impl Inet {
         addr.within(self)
     }
 
-    fn in_any(&self, nets: &[&str]) -> bool {
-        nets.iter().any(|n| {
-            let n = parse_inet(n, false).expect("valid built-in network");
-            self.within(&n)
-        })
-    }
-
     /// RFC 1918, loopback and link-local for IPv4; unique-local, link-local and
     /// loopback for IPv6.
     pub fn is_private(&self) -> bool {
-        self.in_any(&[
-            "10.0.0.0/8",
-            "172.16.0.0/12",
-            "192.168.0.0/16",
-            "127.0.0.0/8",
-            "169.254.0.0/16",
-            "fc00::/7",
-            "fe80::/10",
-            "::1/128",
-        ])
+        PRIVATE.contains(self)
     }
     pub fn is_loopback(&self) -> bool {
-        self.in_any(&["127.0.0.0/8", "::1/128"])
+        LOOPBACK.contains(self)
     }
     pub fn is_link_local(&self) -> bool {
-        self.in_any(&["169.254.0.0/16", "fe80::/10"])
+        LINK_LOCAL.contains(self)
     }
     pub fn is_multicast(&self) -> bool {
-        self.in_any(&["224.0.0.0/4", "ff00::/8"])
+        MULTICAST.contains(self)
     }
-    /// RFC 5737 and RFC 3849 documentation ranges.
     pub fn is_documentation(&self) -> bool {
-        self.in_any(&["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"])
+        DOCUMENTATION.contains(self)
     }
-    /// RFC 6598 shared address space.
     pub fn is_carrier_grade(&self) -> bool {
-        self.in_any(&["100.64.0.0/10"])
+        CARRIER_GRADE.contains(self)
     }
 
     /// Text PostgreSQL's `inet_out` would print for it.
@@ -196,6 +178,45 @@ impl Inet {
         format!("{ip}/{}", self.bits)
     }
 }
+
+/// A class of addresses: its networks as text (for the compiled SQL) and parsed once
+/// per backend (for the per-row evaluator), so both forms test the same list.
+pub struct Networks {
+    pub texts: &'static [&'static str],
+    parsed: std::sync::OnceLock<Vec<Inet>>,
+}
+
+impl Networks {
+    const fn new(texts: &'static [&'static str]) -> Self {
+        Networks { texts, parsed: std::sync::OnceLock::new() }
+    }
+
+    pub fn contains(&self, a: &Inet) -> bool {
+        self.parsed
+            .get_or_init(|| self.texts.iter().map(|n| parse_inet(n, false).expect("valid built-in network")).collect())
+            .iter()
+            .any(|n| a.within(n))
+    }
+}
+
+pub static PRIVATE: Networks = Networks::new(&[
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "fc00::/7",
+    "fe80::/10",
+    "::1/128",
+]);
+pub static LOOPBACK: Networks = Networks::new(&["127.0.0.0/8", "::1/128"]);
+pub static LINK_LOCAL: Networks = Networks::new(&["169.254.0.0/16", "fe80::/10"]);
+pub static MULTICAST: Networks = Networks::new(&["224.0.0.0/4", "ff00::/8"]);
+/// RFC 5737 and RFC 3849 documentation ranges.
+pub static DOCUMENTATION: Networks =
+    Networks::new(&["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"]);
+/// RFC 6598 shared address space.
+pub static CARRIER_GRADE: Networks = Networks::new(&["100.64.0.0/10"]);
 
 fn bitncmp(a: &[u8], b: &[u8], bits: u8) -> Ordering {
     let bits = bits as usize;
