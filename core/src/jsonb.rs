@@ -26,6 +26,7 @@ mod write;
 pub use numeric::Numeric;
 pub use write::{encode, EncodeError};
 
+use crate::guard;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -299,7 +300,11 @@ impl<'a> Value<'a> {
 
     /// Structural equality with jsonb's `=` semantics: numbers compare by value
     /// (`1.0 = 1`), strings bytewise, objects regardless of key order.
+    ///
+    /// Recursion follows both values at once, so it is as deep as the shallower one; every
+    /// caller passes an operand of a where-spec (at most 64 levels) as one side.
     pub fn json_eq(&self, other: &Value<'_>) -> Result<bool, Corrupt> {
+        guard::stack();
         Ok(match (self, other) {
             (Value::Null, Value::Null) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
@@ -310,6 +315,7 @@ impl<'a> Value<'a> {
                     return Ok(false);
                 }
                 for (x, y) in a.elements().zip(b.elements()) {
+                    guard::interrupts();
                     if !x?.json_eq(&y?)? {
                         return Ok(false);
                     }
@@ -341,7 +347,9 @@ impl<'a> Value<'a> {
     }
 }
 
+/// Recursion stops where `rhs` (a where-spec operand, at most 64 levels) stops.
 fn contains(lhs: &Value<'_>, rhs: &Value<'_>, top: bool) -> Result<bool, Corrupt> {
+    guard::stack();
     match (lhs, rhs) {
         (Value::Object(l), Value::Object(r)) => {
             if r.len() > l.len() {
@@ -372,6 +380,7 @@ fn contains(lhs: &Value<'_>, rhs: &Value<'_>, top: bool) -> Result<bool, Corrupt
                 let re = re?;
                 let mut found = false;
                 for le in l.elements() {
+                    guard::interrupts();
                     let le = le?;
                     let ok = match (&le, &re) {
                         (Value::Object(_), Value::Object(_)) | (Value::Array(_), Value::Array(_)) => {
@@ -406,12 +415,29 @@ fn contains(lhs: &Value<'_>, rhs: &Value<'_>, top: bool) -> Result<bool, Corrupt
     }
 }
 
+/// Where JSON text is written. A `String` in the core and its tests; the extension
+/// writes large results (aggregates) into a buffer allocated in a PostgreSQL memory
+/// context, so an input-sized output is bounded and a failed allocation is an ERROR
+/// (53200), not an abort of the server process.
+pub trait Out {
+    fn put(&mut self, s: &str);
+}
+
+impl Out for String {
+    #[inline]
+    fn put(&mut self, s: &str) {
+        self.push_str(s);
+    }
+}
+
 /// Appends `s` as a JSON string literal, escaped exactly as PostgreSQL's `escape_json`
 /// does (so text we print matches what `json`/`jsonb` output would print).
-pub fn write_json_string(out: &mut String, s: &str) {
-    out.push('"');
+pub fn write_json_string<O: Out + ?Sized>(out: &mut O, s: &str) {
+    out.put("\"");
     let mut start = 0;
+    let mut tick = guard::Tick::default();
     for (i, b) in s.bytes().enumerate() {
+        tick.tick();
         let esc: &str = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -423,65 +449,84 @@ pub fn write_json_string(out: &mut String, s: &str) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
+        out.put(&s[start..i]);
         if esc.is_empty() {
-            use std::fmt::Write;
-            let _ = write!(out, "\\u{b:04x}");
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let u = [b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]];
+            out.put(std::str::from_utf8(&u).expect("ASCII"));
         } else {
-            out.push_str(esc);
+            out.put(esc);
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
-    out.push('"');
+    out.put(&s[start..]);
+    out.put("\"");
 }
 
 impl Value<'_> {
     /// Appends the value as `jsonb_out` prints it (`{"a": 1, "b": [true, null]}`).
-    pub fn write_text(&self, out: &mut String) -> Result<(), Corrupt> {
+    pub fn write_text<O: Out + ?Sized>(&self, out: &mut O) -> Result<(), Corrupt> {
         self.write_with(out, ", ", ": ")
     }
 
     /// Appends the value as compact JSON (`{"a":1,"b":[true,null]}`), the form shaped
     /// responses use.
-    pub fn write_compact(&self, out: &mut String) -> Result<(), Corrupt> {
+    pub fn write_compact<O: Out + ?Sized>(&self, out: &mut O) -> Result<(), Corrupt> {
         self.write_with(out, ",", ":")
     }
 
     /// Strings are escaped as PostgreSQL escapes them, numbers printed as `numeric_out`
     /// prints them; only the separators differ between the two forms.
-    fn write_with(&self, out: &mut String, comma: &str, colon: &str) -> Result<(), Corrupt> {
-        match self {
-            Value::Null => out.push_str("null"),
-            Value::Bool(true) => out.push_str("true"),
-            Value::Bool(false) => out.push_str("false"),
-            Value::Number(n) => n.write_text(out),
-            Value::String(_) => write_json_string(out, self.as_str().expect("string")?),
-            Value::Array(c) => {
-                out.push('[');
-                for (i, e) in c.elements().enumerate() {
-                    if i > 0 {
-                        out.push_str(comma);
-                    }
-                    e?.write_with(out, comma, colon)?;
+    ///
+    /// Iterative, with the open containers on a heap stack: a stored document may be
+    /// nested deeper than any recursion could follow (PostgreSQL builds jsonb under its
+    /// own `max_stack_depth`, which a deployment may raise), and `jsonb_out` prints such a
+    /// document, so this must too.
+    fn write_with<O: Out + ?Sized>(&self, out: &mut O, comma: &str, colon: &str) -> Result<(), Corrupt> {
+        let mut open: Vec<(Container<'_>, usize)> = Vec::new();
+        let mut next = Some(*self);
+        let mut tick = guard::Tick::default();
+        loop {
+            match next.take() {
+                Some(Value::Null) => out.put("null"),
+                Some(Value::Bool(true)) => out.put("true"),
+                Some(Value::Bool(false)) => out.put("false"),
+                Some(Value::Number(n)) => {
+                    let mut t = String::new();
+                    n.write_text(&mut t);
+                    out.put(&t);
                 }
-                out.push(']');
-            }
-            Value::Object(c) => {
-                out.push('{');
-                for (i, m) in c.members().enumerate() {
-                    let (k, v) = m?;
-                    if i > 0 {
-                        out.push_str(comma);
-                    }
-                    write_json_string(out, std::str::from_utf8(k).map_err(|_| Corrupt("key is not UTF-8"))?);
-                    out.push_str(colon);
-                    v.write_with(out, comma, colon)?;
+                Some(v @ Value::String(_)) => write_json_string(out, v.as_str().expect("string")?),
+                Some(Value::Array(c)) => {
+                    out.put("[");
+                    open.push((c, 0));
                 }
-                out.push('}');
+                Some(Value::Object(c)) => {
+                    out.put("{");
+                    open.push((c, 0));
+                }
+                None => {}
             }
+            let Some((c, i)) = open.last_mut() else { return Ok(()) };
+            tick.tick();
+            if *i == c.count {
+                out.put(if c.object { "}" } else { "]" });
+                open.pop();
+                continue;
+            }
+            if *i > 0 {
+                out.put(comma);
+            }
+            if c.object {
+                let k = c.key_bytes(*i)?;
+                write_json_string(out, std::str::from_utf8(k).map_err(|_| Corrupt("key is not UTF-8"))?);
+                out.put(colon);
+                next = Some(c.child(*i + c.count)?);
+            } else {
+                next = Some(c.child(*i)?);
+            }
+            *i += 1;
         }
-        Ok(())
     }
 
     pub fn to_text(&self) -> Result<String, Corrupt> {

@@ -10,6 +10,7 @@ pub mod camel;
 
 pub use camel::{camel_case, snake_case};
 pub mod graphql;
+pub mod guard;
 pub mod jsonb;
 pub mod order;
 pub mod shape;

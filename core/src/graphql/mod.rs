@@ -121,8 +121,10 @@ pub enum Value {
 }
 
 /// Nesting and size limits: a GraphQL document is untrusted input parsed inside a
-/// server backend, so its depth and token count are bounded.
-const RECURSION_LIMIT: usize = 128;
+/// server backend, so its depth and token count are bounded. apollo-parser applies the
+/// recursion limit to selection sets, list and object values and list types alike (a
+/// test below feeds it 20,000 levels of each).
+pub const RECURSION_LIMIT: usize = 128;
 const TOKEN_LIMIT: usize = 200_000;
 
 fn line_col(src: &str, index: usize) -> (usize, usize) {
@@ -234,7 +236,10 @@ fn arguments(args: Option<cst::Arguments>) -> Vec<(String, Value)> {
     .unwrap_or_default()
 }
 
+/// Recursion here and in [`value`] and [`ty`] follows the document's nesting, which the
+/// parser has already bounded by [`RECURSION_LIMIT`] (lists, objects and types included).
 fn selection_set(s: Option<cst::SelectionSet>) -> Vec<Selection> {
+    crate::guard::stack();
     let Some(s) = s else { return Vec::new() };
     s.selections()
         .map(|sel| match sel {
@@ -259,6 +264,7 @@ fn selection_set(s: Option<cst::SelectionSet>) -> Vec<Selection> {
 }
 
 fn value(v: &cst::Value) -> Value {
+    crate::guard::stack();
     match v {
         cst::Value::Variable(var) => Value::Variable(name(var.name())),
         cst::Value::StringValue(s) => {
@@ -290,6 +296,20 @@ mod tests {
         let Selection::Field(f) = &op.selection_set[1] else { panic!() };
         assert_eq!((f.alias.as_deref(), f.name.as_str()), (Some("box"), "machine"));
         assert_eq!(f.directives[0].arguments[0], ("if".to_string(), Value::Boolean(true)));
+    }
+
+    #[test]
+    fn deep_nesting_is_a_syntax_error_not_a_stack_overflow() {
+        let n = 20_000;
+        for q in [
+            format!("{{ a(x: {}1{}) }}", "[".repeat(n), "]".repeat(n)),
+            format!("query($v: {}Int{}) {{ a }}", "[".repeat(n), "]".repeat(n)),
+            format!("{{ a(x: {}1{}) }}", "{b:".repeat(n), "}".repeat(n)),
+            format!("{}{}", "{a".repeat(n), "}".repeat(n)),
+        ] {
+            let e = parse(&q).unwrap_err();
+            assert!(e.message.contains("limit"), "{e}");
+        }
     }
 
     #[test]

@@ -9,9 +9,11 @@
 //! `json_build_object(data->'a', …)` on wide or compressed documents.
 
 use crate::graphql::{self, Definition, Document, Selection, Value as GqlValue};
-use crate::jsonb::{write_json_string, Corrupt, Value};
+use crate::guard;
+use crate::jsonb::{write_json_string, Container, Corrupt, Out, Value};
 use crate::{camel_case, snake_case};
-use std::collections::HashMap;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// Which error class a shaping failure belongs to.
@@ -196,13 +198,85 @@ pub fn compile_document(doc: &Document, root_type: Option<&str>, schema: &Schema
             _ => None,
         })
         .collect();
-    let c = Compiler { schema, fragments };
+    check_fragment_cycles(&fragments)?;
+    let c = Compiler { schema, fragments, fields: Cell::new(0) };
     c.plan(&[&op.selection_set], root_type, "", 0)
+}
+
+/// Rejects a fragment that spreads itself, directly or through others, at any depth
+/// (the GraphQL rule "fragments must not form cycles"), naming the cycle. Checked once,
+/// up front, by an iterative depth-first search, so a cycle is reported as one rather
+/// than as whatever limit its expansion would hit first.
+fn check_fragment_cycles(fragments: &HashMap<&str, &graphql::Fragment>) -> Result<(), ShapeError> {
+    let mut spreads: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, f) in fragments {
+        let mut out = Vec::new();
+        spreads_in(&f.selection_set, &mut out, 0);
+        spreads.insert(name, out);
+    }
+    // 0 = unvisited, 1 = on the current path, 2 = done.
+    let mut state: HashMap<&str, u8> = HashMap::new();
+    let mut names: Vec<&str> = fragments.keys().copied().collect();
+    names.sort_unstable();
+    for start in names {
+        if state.get(start).copied().unwrap_or(0) != 0 {
+            continue;
+        }
+        let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+        state.insert(start, 1);
+        while let Some((node, i)) = path.last_mut() {
+            guard::interrupts();
+            let next = spreads.get(*node).and_then(|v| v.get(*i)).copied();
+            *i += 1;
+            match next {
+                None => {
+                    state.insert(node, 2);
+                    path.pop();
+                }
+                Some(n) if !fragments.contains_key(n) => {}
+                Some(n) => match state.get(n).copied().unwrap_or(0) {
+                    0 => {
+                        state.insert(n, 1);
+                        path.push((n, 0));
+                    }
+                    1 => {
+                        let from = path.iter().position(|(p, _)| *p == n).unwrap_or(0);
+                        let mut cycle: Vec<&str> = path[from..].iter().map(|(p, _)| *p).collect();
+                        cycle.push(n);
+                        return Err(invalid(
+                            format!("fragment cycle: {}", cycle.join(" → ")),
+                            Some("A fragment must not spread itself, directly or through other fragments.".into()),
+                        ));
+                    }
+                    _ => {}
+                },
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The fragment names spread anywhere inside `sels`. Recursion follows the selection
+/// nesting, which the parser bounds (graphql::RECURSION_LIMIT).
+fn spreads_in<'a>(sels: &'a [Selection], out: &mut Vec<&'a str>, depth: usize) {
+    guard::stack();
+    if depth > graphql::RECURSION_LIMIT {
+        return;
+    }
+    for sel in sels {
+        match sel {
+            Selection::Field(f) => spreads_in(&f.selection_set, out, depth + 1),
+            Selection::FragmentSpread { name, .. } => out.push(name),
+            Selection::InlineFragment { selection_set, .. } => spreads_in(selection_set, out, depth + 1),
+        }
+    }
 }
 
 struct Compiler<'a> {
     schema: &'a Schema,
     fragments: HashMap<&'a str, &'a graphql::Fragment>,
+    /// Fields planned so far, against [`MAX_PLAN_FIELDS`].
+    fields: Cell<usize>,
 }
 
 /// A field collected from a selection set, with the sub-selections merged into it.
@@ -213,6 +287,12 @@ struct Collected<'a> {
 }
 
 const MAX_DEPTH: usize = 64;
+/// The most fields one compiled selection may hold, counting every field at every level.
+/// Each fragment is expanded once per selection set, but aliases can still ask for the
+/// same sub-tree many times over (`a: f { …F } b: f { …F }` at every level doubles it);
+/// this bounds the plan, its compile time and its memory whatever the document does.
+/// 20,000 is far above any real selection (a 50-field type nested 5 levels is 250).
+pub const MAX_PLAN_FIELDS: usize = 20_000;
 
 /// `path` as shown in messages: `the root`, or `machine.location`.
 fn at(path: &str) -> String {
@@ -254,18 +334,26 @@ fn included(directives: &[graphql::Directive]) -> Result<bool, ShapeError> {
 }
 
 impl<'a> Compiler<'a> {
+    /// Collects the fields of one selection set, merging fragments into it. `expanded`
+    /// holds the fragments already merged into this selection set: spreading one again
+    /// adds nothing, so it is skipped, which keeps `…F1 …F1` at every level linear
+    /// instead of doubling per level.
+    #[allow(clippy::too_many_arguments)]
     fn collect(
         &self,
         sels: &'a [Selection],
         type_name: Option<&str>,
         out: &mut Vec<Collected<'a>>,
+        expanded: &mut HashSet<&'a str>,
         path: &str,
         depth: usize,
     ) -> Result<(), ShapeError> {
+        guard::stack();
         if depth > MAX_DEPTH {
             return Err(invalid(format!("selection nested more than {MAX_DEPTH} levels deep at {}", at(path)), None));
         }
         for sel in sels {
+            guard::interrupts();
             match sel {
                 Selection::Field(f) => {
                     if !included(&f.directives)? {
@@ -293,7 +381,11 @@ impl<'a> Compiler<'a> {
                                 Some("use distinct aliases".into()),
                             ))
                         }
-                        Some(c) => c.subs.push(&f.selection_set),
+                        Some(c) => {
+                            if !c.subs.iter().any(|s| std::ptr::eq(*s, f.selection_set.as_slice())) {
+                                c.subs.push(&f.selection_set)
+                            }
+                        }
                         None => out.push(Collected { key, name: &f.name, subs: vec![&f.selection_set] }),
                     }
                 }
@@ -307,8 +399,11 @@ impl<'a> Compiler<'a> {
                             Some("define it after the selection: fragment Name on Type { … }".into()),
                         )
                     })?;
+                    if !expanded.insert(f.name.as_str()) {
+                        continue;
+                    }
                     if self.applies(&f.type_condition, type_name, path)? {
-                        self.collect(&f.selection_set, type_name, out, path, depth + 1)?;
+                        self.collect(&f.selection_set, type_name, out, expanded, path, depth + 1)?;
                     }
                 }
                 Selection::InlineFragment { type_condition, directives, selection_set } => {
@@ -320,7 +415,7 @@ impl<'a> Compiler<'a> {
                         Some(t) => self.applies(t, type_name, path)?,
                     };
                     if applies {
-                        self.collect(selection_set, type_name, out, path, depth + 1)?;
+                        self.collect(selection_set, type_name, out, expanded, path, depth + 1)?;
                     }
                 }
             }
@@ -352,9 +447,18 @@ impl<'a> Compiler<'a> {
         path: &str,
         depth: usize,
     ) -> Result<Plan, ShapeError> {
+        guard::stack();
         let mut collected = Vec::new();
+        let mut expanded = HashSet::new();
         for s in sels {
-            self.collect(s, type_name, &mut collected, path, depth)?;
+            self.collect(s, type_name, &mut collected, &mut expanded, path, depth)?;
+        }
+        self.fields.set(self.fields.get() + collected.len());
+        if self.fields.get() > MAX_PLAN_FIELDS {
+            return Err(invalid(
+                format!("the selection expands to more than {MAX_PLAN_FIELDS} fields (at {})", at(path)),
+                Some("Select fewer fields, or fewer aliased copies of the same sub-selection.".into()),
+            ));
         }
         let mut fields = Vec::with_capacity(collected.len());
         for c in collected {
@@ -392,27 +496,30 @@ impl<'a> Compiler<'a> {
 impl Plan {
     /// Writes the shaped object for one row. A row that is not an object shapes to
     /// `null`.
-    pub fn shape(&self, row: Value<'_>, out: &mut String) -> Result<(), Corrupt> {
+    pub fn shape<O: Out + ?Sized>(&self, row: Value<'_>, out: &mut O) -> Result<(), Corrupt> {
         match row {
             Value::Object(_) => self.object(row, out),
             Value::Null => {
-                out.push_str("null");
+                out.put("null");
                 Ok(())
             }
             other => other.write_compact(out),
         }
     }
 
-    fn object(&self, obj: Value<'_>, out: &mut String) -> Result<(), Corrupt> {
+    /// Recursion follows the plan's nesting (at most `MAX_DEPTH` levels), never the
+    /// data's: arrays are walked by [`Plan::nested`] without recursion.
+    fn object<O: Out + ?Sized>(&self, obj: Value<'_>, out: &mut O) -> Result<(), Corrupt> {
+        guard::stack();
         let Value::Object(c) = obj else { unreachable!("objects only") };
-        out.push('{');
+        out.put("{");
         for (i, f) in self.fields.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.put(",");
             }
-            out.push_str(&f.key);
+            out.put(&f.key);
             if let Kind::Typename(t) = &f.kind {
-                out.push_str(t);
+                out.put(t);
                 continue;
             }
             let mut v = c.get(f.data_key.as_bytes())?;
@@ -422,32 +529,43 @@ impl Plan {
                 }
             }
             match (v, &f.kind) {
-                (None, _) => out.push_str("null"),
+                (None, _) => out.put("null"),
                 (Some(v), Kind::Object(plan)) => plan.nested(v, out)?,
                 (Some(v), _) => v.write_compact(out)?,
             }
         }
-        out.push('}');
+        out.put("}");
         Ok(())
     }
 
     /// A value under a field with a sub-selection: objects are shaped, lists element by
-    /// element, anything else (null, scalars) is written as it is.
-    fn nested(&self, v: Value<'_>, out: &mut String) -> Result<(), Corrupt> {
-        match v {
-            Value::Object(_) => self.object(v, out),
-            Value::Array(items) => {
-                out.push('[');
-                for (i, e) in items.elements().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    self.nested(e?, out)?;
+    /// element (lists of lists to any depth, with the open lists on a heap stack),
+    /// anything else (null, scalars) is written as it is.
+    fn nested<O: Out + ?Sized>(&self, v: Value<'_>, out: &mut O) -> Result<(), Corrupt> {
+        let mut open: Vec<(Container<'_>, usize)> = Vec::new();
+        let mut next = Some(v);
+        loop {
+            match next.take() {
+                Some(v @ Value::Object(_)) => self.object(v, out)?,
+                Some(Value::Array(items)) => {
+                    out.put("[");
+                    open.push((items, 0));
                 }
-                out.push(']');
-                Ok(())
+                Some(other) => other.write_compact(out)?,
+                None => {}
             }
-            other => other.write_compact(out),
+            let Some((items, i)) = open.last_mut() else { return Ok(()) };
+            guard::interrupts();
+            if *i == items.len() {
+                out.put("]");
+                open.pop();
+                continue;
+            }
+            if *i > 0 {
+                out.put(",");
+            }
+            next = items.index(*i)?;
+            *i += 1;
         }
     }
 }

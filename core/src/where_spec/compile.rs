@@ -133,7 +133,9 @@ fn mergeable(node: &Node) -> Option<(&[String], &Json)> {
 }
 
 impl Compiler {
+    /// Recursion follows the spec tree, at most `parse::MAX_DEPTH` levels.
     fn node(&mut self, node: &Node, scope: &str, positive: bool) -> String {
+        crate::guard::stack();
         match node {
             Node::True => "true".to_string(),
             Node::And(parts) => {
@@ -338,6 +340,7 @@ impl Compiler {
         // One branch per JSON type present in the list; other types stay unknown.
         let mut branches: Vec<(&'static str, Vec<String>)> = Vec::new();
         for j in list {
+            crate::guard::interrupts();
             let ty = j.value().type_name();
             let lit = jsonb_lit(j);
             match branches.iter_mut().find(|(t, _)| *t == ty) {

@@ -40,7 +40,9 @@ fn or(a: Truth, b: Truth) -> Truth {
     }
 }
 
+/// Recursion follows the spec tree, at most `parse::MAX_DEPTH` levels.
 pub(super) fn eval(node: &Node, scope: Value<'_>, host: &dyn Host) -> Result<Truth, Corrupt> {
+    crate::guard::stack();
     Ok(match node {
         Node::True => Some(true),
         Node::And(parts) => {
@@ -76,6 +78,8 @@ pub(super) fn eval(node: &Node, scope: Value<'_>, host: &dyn Host) -> Result<Tru
                 // EXISTS / NOT EXISTS: two-valued over the elements.
                 let mut found = false;
                 for e in items.elements() {
+                    crate::guard::interrupts();
+                    crate::guard::interrupts();
                     let e = e?;
                     let t = eval(inner, e, host)?;
                     let hit = match kind {
@@ -144,6 +148,7 @@ fn test(op: &Op, v: Value<'_>, host: &dyn Host) -> Result<Truth, Corrupt> {
         Op::ArrayContainedBy(o) => array(&v, |_| o.value().contains(&v))?,
         Op::ArrayOverlaps(list) => array(&v, |_| {
             for x in list {
+                crate::guard::interrupts();
                 if v.contains(&x.value())? {
                     return Ok(true);
                 }
@@ -238,6 +243,8 @@ fn test(op: &Op, v: Value<'_>, host: &dyn Host) -> Result<Truth, Corrupt> {
         Op::HasKey(k) => object(&v, |c| Ok(c.get(k.as_bytes())?.is_some()))?,
         Op::HasAnyKeys(keys) => object(&v, |c| {
             for k in keys {
+                crate::guard::interrupts();
+                crate::guard::interrupts();
                 if c.get(k.as_bytes())?.is_some() {
                     return Ok(true);
                 }
@@ -265,6 +272,7 @@ fn in_list(v: &Value<'_>, list: &[Json]) -> Result<Truth, Corrupt> {
     }
     let mut acc = None;
     for o in list {
+        crate::guard::interrupts();
         match eq(v, o)? {
             Some(true) => return Ok(Some(true)),
             Some(false) => acc = Some(false),

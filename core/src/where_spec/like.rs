@@ -96,7 +96,11 @@ fn general(text: &str, p: &[Tok]) -> bool {
     let t: Vec<char> = text.chars().collect();
     let (mut ti, mut pi) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
+    // O(text × pattern) steps at worst (each `%` retry rescans), so a long pattern over a
+    // long value must stay cancellable.
+    let mut tick = crate::guard::Tick::default();
     while ti < t.len() {
+        tick.tick();
         match p.get(pi) {
             Some(Tok::Any) => {
                 star = Some((pi, ti));

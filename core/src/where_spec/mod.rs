@@ -21,6 +21,15 @@ use std::fmt;
 pub use parse::OPERATORS;
 pub use typed::{TypeName, Typed, TYPE_NAMES};
 
+/// `s` cut to 60 characters for an error message: operands can be megabytes long.
+pub(crate) fn clip(s: &str) -> String {
+    if s.chars().count() > 60 {
+        s.chars().take(57).collect::<String>() + "..."
+    } else {
+        s.to_string()
+    }
+}
+
 /// What the database provides to the evaluator: the operations whose exact semantics
 /// belong to PostgreSQL (case folding under the database's locale, its regex dialect),
 /// so that the per-row function and the compiled SQL agree by construction.

@@ -97,11 +97,7 @@ fn key_str<'a>(path: &str, k: &'a [u8]) -> Result<&'a str, SpecError> {
 }
 
 fn show(v: &Value<'_>) -> String {
-    let mut t = v.to_text().unwrap_or_else(|_| "?".into());
-    if t.chars().count() > 60 {
-        t = t.chars().take(57).collect::<String>() + "...";
-    }
-    t
+    super::clip(&v.to_text().unwrap_or_else(|_| "?".into()))
 }
 
 /// How deeply a spec document may nest. Parsing and evaluation recurse along the spec,
@@ -111,6 +107,7 @@ pub const MAX_DEPTH: usize = 64;
 
 fn check_depth(v: &Value<'_>, path: &str) -> Result<(), SpecError> {
     fn deeper_than(v: &Value<'_>, limit: usize) -> bool {
+        crate::guard::stack();
         let children: Box<dyn Iterator<Item = Option<Value<'_>>>> = match v {
             Value::Array(c) => Box::new(c.elements().map(Result::ok)),
             Value::Object(c) => Box::new(c.members().map(|m| m.ok().map(|(_, v)| v))),
@@ -119,7 +116,10 @@ fn check_depth(v: &Value<'_>, path: &str) -> Result<(), SpecError> {
         if limit == 0 {
             return true;
         }
-        children.flatten().any(|child| deeper_than(&child, limit - 1))
+        children.flatten().any(|child| {
+            crate::guard::interrupts();
+            deeper_than(&child, limit - 1)
+        })
     }
     if deeper_than(v, MAX_DEPTH) {
         return Err(err(
@@ -148,6 +148,7 @@ pub(super) fn parse_types(types: Value<'_>, options: Options) -> Result<TypeHint
             )),
         };
     for m in c.members() {
+        crate::guard::interrupts();
         let (k, v) = m.map_err(|e| corrupt("types", e))?;
         let key = key_str("types", k)?;
         let here = format!("types.{key}");
@@ -231,8 +232,10 @@ impl Parser<'_> {
     /// field. In a nested object a bare scalar is far more likely a misspelt operator
     /// (`{"status": {"eqq": "x"}}`), so it is rejected instead of guessed.
     fn object_spec(&self, c: Container<'_>, path: &str, prefix: &[String], shorthand: bool) -> Result<Node, SpecError> {
+        crate::guard::stack();
         let mut parts = Vec::new();
         for m in c.members() {
+            crate::guard::interrupts();
             let (k, v) = m.map_err(|e| corrupt(path, e))?;
             let key = key_str(path, k)?;
             let here = format!("{path}.{key}");
@@ -269,6 +272,7 @@ impl Parser<'_> {
             (_, Value::Array(items)) => {
                 let mut parts = Vec::new();
                 for (i, item) in items.elements().enumerate() {
+                    crate::guard::interrupts();
                     let item = item.map_err(|e| corrupt(path, e))?;
                     let here = format!("{path}[{i}]");
                     match item {
@@ -306,12 +310,14 @@ impl Parser<'_> {
     /// The value under a field key: an operator object, a nested object spec, or (at the
     /// top level) a scalar meaning `eq`.
     fn field(&self, v: Value<'_>, path: &str, field_path: Vec<String>, shorthand_ok: bool) -> Result<Node, SpecError> {
+        crate::guard::stack();
         match v {
             Value::Null => Ok(Node::True),
             Value::Object(c) => {
                 let mut ops = Vec::new();
                 let mut fields = Vec::new();
                 for m in c.members() {
+                    crate::guard::interrupts();
                     let (k, _) = m.map_err(|e| corrupt(path, e))?;
                     let key = key_str(path, k)?;
                     if is_operator(key) {
@@ -339,6 +345,7 @@ impl Parser<'_> {
                 }
                 let mut parts = Vec::new();
                 for m in c.members() {
+                    crate::guard::interrupts();
                     let (k, operand) = m.map_err(|e| corrupt(path, e))?;
                     let key = key_str(path, k)?;
                     parts.push(self.operator(key, operand, &format!("{path}.{key}"), &field_path)?);
@@ -399,6 +406,7 @@ impl Parser<'_> {
             };
             let mut out = Vec::new();
             for (i, item) in items.elements().enumerate() {
+                crate::guard::interrupts();
                 let item = item.map_err(|e| corrupt(path, e))?;
                 if let Value::Null = item {
                     return Err(err(
@@ -417,6 +425,7 @@ impl Parser<'_> {
             };
             let mut out = Vec::new();
             for item in items.elements() {
+                crate::guard::interrupts();
                 let item = item.map_err(|e| corrupt(path, e))?;
                 match item.as_str() {
                     Some(s) => out.push(s.map_err(|e| corrupt(path, e))?.to_string()),
@@ -493,6 +502,7 @@ impl Parser<'_> {
             let Value::Array(items) = v else { return Err(want("a list", &v)) };
             let mut list = Vec::new();
             for (i, item) in items.elements().enumerate() {
+                crate::guard::interrupts();
                 let t = typed_operand(ty, &item.map_err(|e| corrupt(path, e))?)
                     .map_err(|e| SpecError { path: format!("{path}[{i}]"), ..e })?;
                 list.push(t);
@@ -552,7 +562,7 @@ impl Parser<'_> {
         };
         let lquery = |t: &str, here: &str| -> Result<ltree::Lquery, SpecError> {
             ltree::Lquery::parse(t).map_err(|m| {
-                err(here, format!("invalid lquery {t:?}: {m}"), Some("lquery: labels, *, *{n,m}, a|b alternatives, !negation, @ (any case) and * (prefix) modifiers, joined by dots".into()))
+                err(here, format!("invalid lquery {:?}: {m}", super::clip(t)), Some("lquery: labels, *, *{n,m}, a|b alternatives, !negation, @ (any case) and * (prefix) modifiers, joined by dots".into()))
             })
         };
         let depth = |c: LenCmp| -> Result<Node, SpecError> {
@@ -636,6 +646,7 @@ impl Parser<'_> {
                 let Value::Array(items) = v else { return Err(want("a list of lquery strings", &v)) };
                 let mut qs = Vec::new();
                 for (i, item) in items.elements().enumerate() {
+                    crate::guard::interrupts();
                     let item = item.map_err(|e| corrupt(path, e))?;
                     let here = format!("{path}[{i}]");
                     let t = item.as_str().and_then(|t| t.ok()).ok_or_else(|| {
@@ -650,7 +661,7 @@ impl Parser<'_> {
                 let q = ltree::Ltxtquery::parse(&t).map_err(|m| {
                     err(
                         path,
-                        format!("invalid ltxtquery {t:?}: {m}"),
+                        format!("invalid ltxtquery {:?}: {m}", super::clip(&t)),
                         Some("ltxtquery: words (with @ and * modifiers) combined with &, |, ! and parentheses".into()),
                     )
                 })?;

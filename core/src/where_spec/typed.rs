@@ -530,10 +530,11 @@ pub fn date_text(days: i32) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// An ltree path: labels of ASCII letters, digits and `_`, joined by dots. (PostgreSQL 15
-/// also accepts non-ASCII letters depending on the locale; this form is the portable one.)
+/// An ltree path: labels of ASCII letters, digits and `_`, joined by dots, at most
+/// 65,535 of them as in PostgreSQL. (PostgreSQL 15 also accepts non-ASCII letters
+/// depending on the locale; this form is the portable one.)
 pub fn parse_ltree(s: &str) -> Option<Vec<String>> {
-    if s.is_empty() {
+    if s.is_empty() || s.bytes().filter(|&b| b == b'.').count() >= super::ltree::MAX_LEVELS {
         return None;
     }
     let labels: Vec<String> = s.split('.').map(str::to_string).collect();
