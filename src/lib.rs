@@ -37,6 +37,8 @@ extension_sql_file!("../sql/shape.sql", name = "shape_functions", requires = ["w
 /// memory of the persisted-query counters.
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
+    pg::install_guards();
+    pg::define_gucs();
     apq_fns::init();
 }
 

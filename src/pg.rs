@@ -12,8 +12,78 @@ use fraiseql_core::where_spec::{FtsKind, Host, Options, Spec, SpecError, TypeHin
 use pgrx::pg_sys;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
+use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::{IntoDatum, PgMemoryContexts};
 use std::ffi::c_char;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// `fraiseql.max_spec_bytes`: the largest where-spec, type-hint document, order-by spec
+/// or selection text a function accepts (bytes, default 8 MB). Parsing is linear, but the
+/// parsed form costs a few times the input in backend memory, and a spec is parsed in
+/// every backend that runs it; 8 MB holds an `in` list of 200,000 UUIDs.
+pub static MAX_SPEC_BYTES: GucSetting<i32> = GucSetting::<i32>::new(8 * 1024 * 1024);
+
+/// Registers the settings of the where-spec and shaping functions.
+pub(crate) fn define_gucs() {
+    GucRegistry::define_int_guc(
+        c"fraiseql.max_spec_bytes",
+        c"Largest where-spec, type hints, order-by spec or selection text accepted, in bytes.",
+        c"Larger inputs are rejected with SQLSTATE 54000 before they are parsed.",
+        &MAX_SPEC_BYTES,
+        1024,
+        256 * 1024 * 1024,
+        GucContext::Suset,
+        GucFlags::UNIT_BYTE,
+    );
+}
+
+/// Raises 54000 when an input is larger than `fraiseql.max_spec_bytes`.
+pub(crate) fn check_spec_size(what: &str, len: usize, function: &str) {
+    let max = MAX_SPEC_BYTES.get().max(0) as usize;
+    if len > max {
+        raise(
+            PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+            format!("{what} of {len} bytes exceeds fraiseql.max_spec_bytes ({max} bytes)"),
+            Some("A superuser can raise fraiseql.max_spec_bytes; specs this large are usually built by mistake."),
+            function,
+        );
+    }
+}
+
+/// Raises an ERROR naming the SQL function it comes from.
+pub(crate) fn raise(code: PgSqlErrorCode, message: String, hint: Option<&str>, function: &str) -> ! {
+    let mut r = ErrorReport::new(code, message, "fraiseql").set_detail(format!("in {function}()"));
+    if let Some(h) = hint {
+        r = r.set_hint(h);
+    }
+    r.report(PgLogLevel::ERROR);
+    unreachable!("ERROR does not return")
+}
+
+/// Counts calls of the stack hook: see [`install_guards`].
+static STACK_CALLS: AtomicU32 = AtomicU32::new(0);
+
+/// Installs PostgreSQL's checks as the core's guard hooks (`fraiseql_core::guard`).
+///
+/// The stack hook calls `check_stack_depth()` on every 4th call rather than every call:
+/// it is reached once per spec node per row, and each call crosses pgrx's FFI guard (a
+/// `sigsetjmp`). Recursion in the core moves at most a few hundred bytes of stack per
+/// call, so checking every 4th call detects the limit within about 2 KB of it, well
+/// inside the 512 KB PostgreSQL keeps between `max_stack_depth` and the OS limit.
+pub(crate) fn install_guards() {
+    fraiseql_core::guard::install(fraiseql_core::guard::Hooks {
+        check_stack: || {
+            if STACK_CALLS.fetch_add(1, Ordering::Relaxed) & 3 == 0 {
+                // SAFETY: raises ERROR 54001 (as a Rust panic through pgrx's guard) when
+                // the stack is too deep; otherwise has no effect.
+                unsafe { pg_sys::check_stack_depth() }
+            }
+        },
+        check_interrupts: || {
+            pgrx::check_for_interrupts!();
+        },
+    });
+}
 
 /// The payload bytes of a (possibly toasted) varlena datum. Detoasts into the current
 /// memory context when needed; short-header datums are read where they are.
@@ -127,12 +197,26 @@ pub(crate) fn jsonb_datum(text: &str) -> pg_sys::Datum {
     JSONB_IN.with(|f| f.call1(pg_sys::Datum::from(c.as_ptr())))
 }
 
-/// Runs `f`, turning a PostgreSQL ERROR it raises into `Err(message)`. Only for calls
-/// that allocate memory and nothing else (input functions, regex compilation).
+/// Whether an error is one a validating call reports about its input: a data exception
+/// (class 22, e.g. 2201B invalid regular expression) or a syntax error or unknown name
+/// (class 42). Everything else, above all 57014 query canceled, 57P01 terminating,
+/// 53200 out of memory and 54001 stack depth, must propagate as it is.
+fn is_input_error(code: PgSqlErrorCode) -> bool {
+    const CATEGORY: i32 = (1 << 12) - 1; // ERRCODE_TO_CATEGORY: the first two characters
+    let class = code as i32 & CATEGORY;
+    class == PgSqlErrorCode::ERRCODE_DATA_EXCEPTION as i32 & CATEGORY
+        || class == PgSqlErrorCode::ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION as i32 & CATEGORY
+}
+
+/// Runs `f`, turning an input error it raises (see [`is_input_error`]) into
+/// `Err(message)`; any other error, a cancel included, is re-raised unchanged. Only for
+/// calls that allocate memory and nothing else (input functions, regex compilation).
 fn catch_error<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Result<T, String> {
     PgTryBuilder::new(move || Ok(f()))
         .catch_others(|e| match e {
-            pg_sys::panic::CaughtError::PostgresError(r) | pg_sys::panic::CaughtError::ErrorReport(r) => {
+            pg_sys::panic::CaughtError::PostgresError(ref r) | pg_sys::panic::CaughtError::ErrorReport(ref r)
+                if is_input_error(r.sql_error_code()) =>
+            {
                 Err(r.message().to_string())
             }
             other => other.rethrow(),
@@ -154,6 +238,37 @@ fn tsquery(oid: pg_sys::Datum, kind: FtsKind, query: &str) -> pg_sys::Datum {
     f.with(|f| f.call2(oid, text_datum(query)))
 }
 
+/// The (config oid, tsquery) of a full-text operand, built by the server once per
+/// backend and operand (the last one is kept, copied into TopMemoryContext). Errors in
+/// the configuration name or the query are returned as text; others propagate.
+fn cached_tsquery(config: &str, kind: FtsKind, query: &str) -> Result<(pg_sys::Datum, pg_sys::Datum), String> {
+    FTS_CACHE.with(|cache| {
+        if let Some((c, k, qt, oid, q)) = cache.borrow().as_ref() {
+            if c == config && *k == kind && qt == query {
+                return Ok((*oid, *q));
+            }
+        }
+        let oid = regconfig(config)?;
+        let built = catch_error(|| tsquery(oid, kind, query))?;
+        // SAFETY: the tsquery varlena is copied into TopMemoryContext so it outlives
+        // this query; the previous copy is freed.
+        let q = unsafe {
+            let src = pg_sys::pg_detoast_datum(built.cast_mut_ptr());
+            let size = pgrx::varlena::varsize_any(src);
+            let dst = pg_sys::MemoryContextAlloc(pg_sys::TopMemoryContext, size);
+            std::ptr::copy_nonoverlapping(src as *const u8, dst as *mut u8, size);
+            pg_sys::Datum::from(dst)
+        };
+        let mut cache = cache.borrow_mut();
+        if let Some((.., old)) = cache.take() {
+            // SAFETY: `old` was allocated above in TopMemoryContext and is no longer used.
+            unsafe { pg_sys::pfree(old.cast_mut_ptr()) };
+        }
+        *cache = Some((config.to_string(), kind, query.to_string(), oid, q));
+        Ok((oid, q))
+    })
+}
+
 /// The server's own `lower()`, regex compiler and matcher under the default collation.
 pub struct PgHost;
 
@@ -170,39 +285,15 @@ impl Host for PgHost {
         })
     }
 
+    /// Builds the tsquery once, here, and keeps it for `fts_match`: parsing a query is
+    /// the expensive part, and the server's parser does not check for interrupts.
     fn fts_check(&self, config: &str, kind: FtsKind, query: &str) -> Result<(), String> {
-        let oid = regconfig(config)?;
-        catch_error(|| {
-            tsquery(oid, kind, query);
-        })
+        cached_tsquery(config, kind, query).map(|_| ())
     }
 
     fn fts_match(&self, config: &str, kind: FtsKind, query: &str, text: &str) -> bool {
-        let (oid, q) = FTS_CACHE.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            if let Some((c, k, qt, oid, q)) = cache.as_ref() {
-                if c == config && *k == kind && qt == query {
-                    return (*oid, *q);
-                }
-            }
-            let oid = regconfig(config).unwrap_or_else(|m| {
-                ErrorReport::new(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, m, "fraiseql").report(PgLogLevel::ERROR);
-                unreachable!()
-            });
-            // SAFETY: the tsquery varlena is copied into TopMemoryContext so it outlives
-            // this query; the previous copy is freed.
-            let q = unsafe {
-                let src = pg_sys::pg_detoast_datum(tsquery(oid, kind, query).cast_mut_ptr());
-                let size = pgrx::varlena::varsize_any(src);
-                let dst = pg_sys::MemoryContextAlloc(pg_sys::TopMemoryContext, size);
-                std::ptr::copy_nonoverlapping(src as *const u8, dst as *mut u8, size);
-                if let Some((.., old)) = cache.take() {
-                    pg_sys::pfree(old.cast_mut_ptr());
-                }
-                pg_sys::Datum::from(dst)
-            };
-            *cache = Some((config.to_string(), kind, query.to_string(), oid, q));
-            (oid, q)
+        let (oid, q) = cached_tsquery(config, kind, query).unwrap_or_else(|m| {
+            raise(PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, m, None, "fraiseql_where")
         });
         let vector = TO_TSVECTOR.with(|f| f.call2(oid, text_datum(text)));
         TS_MATCH_VQ.with(|f| f.call2(vector, q)).value() != 0
@@ -243,6 +334,8 @@ pub(crate) fn require_utf8() {
 
 fn parse_spec(bytes: &[u8], types: &[u8], options: Options, function: &str) -> Spec {
     require_utf8();
+    check_spec_size("the where-spec", bytes.len(), function);
+    check_spec_size("the type hints", types.len(), function);
     let types = jsonb::root(types).unwrap_or_else(|e| report_corrupt(e));
     let hints: TypeHints = Spec::parse_types(types, options).unwrap_or_else(|e| report_spec_error(&e, function));
     let root = jsonb::root(bytes).unwrap_or_else(|e| report_corrupt(e));
@@ -321,6 +414,7 @@ pub unsafe extern "C-unwind" fn fraiseql_where_sql_v1(fcinfo: pg_sys::FunctionCa
 
 fn parse_operators(bytes: &[u8], _types: &[u8], options: Options, function: &str) -> Spec {
     require_utf8();
+    check_spec_size("the operators", bytes.len(), function);
     let root = jsonb::root(bytes).unwrap_or_else(|e| report_corrupt(e));
     Spec::parse_operators(root, options, &PgHost).unwrap_or_else(|e| report_spec_error(&e, function))
 }
@@ -428,6 +522,9 @@ v1_info!(pg_finfo_fraiseql_order_sql_v1);
 pub unsafe extern "C-unwind" fn fraiseql_order_sql_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     let options = Options { convert_keys: arg_bool(fcinfo, 3) };
     let column = arg_str(fcinfo, 1);
+    require_utf8();
+    check_spec_size("the order_by spec", varlena_bytes(arg(fcinfo, 0)).len(), "fraiseql_order_sql");
+    check_spec_size("the type hints", varlena_bytes(arg(fcinfo, 2)).len(), "fraiseql_order_sql");
     let types = jsonb::root(varlena_bytes(arg(fcinfo, 2))).unwrap_or_else(|e| report_corrupt(e));
     let hints = Spec::parse_types(types, options).unwrap_or_else(|e| report_spec_error(&e, "fraiseql_order_sql"));
     let spec = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));

@@ -67,6 +67,7 @@ unsafe fn cached_plan<'a>(
     type_name: Option<&str>,
     function: &str,
 ) -> &'a Plan {
+    crate::pg::check_spec_size("the selection", selection.len(), function);
     let flinfo = (*fcinfo).flinfo;
     let mut slot = (*flinfo).fn_extra as *mut Option<CachedPlan>;
     if slot.is_null() {
@@ -109,6 +110,67 @@ fn json_datum(s: &str) -> pg_sys::Datum {
     text_datum(s)
 }
 
+/// A `text` (or `json`) datum written in place: a StringInfo whose first four bytes are
+/// kept for the varlena header. Shaped output grows with the input rows, so it is
+/// allocated in the current PostgreSQL memory context, where running out of memory or
+/// past 1 GB is an ERROR (53200 / 54000), never an abort, and needs no final copy.
+struct PgText(pg_sys::StringInfo);
+
+impl PgText {
+    /// A new buffer in the current memory context, starting with `prefix`.
+    fn new(prefix: &str) -> PgText {
+        // SAFETY: makeStringInfo pallocs in the current context; the header bytes are
+        // filled in by `into_datum`.
+        let si = unsafe { pg_sys::makeStringInfo() };
+        let mut t = PgText(si);
+        t.put_bytes(&[0; pg_sys::VARHDRSZ]);
+        t.put_bytes(prefix.as_bytes());
+        t
+    }
+
+    /// The text after the header.
+    fn body(&self) -> &[u8] {
+        // SAFETY: `data` holds `len` initialised bytes, the first VARHDRSZ of them ours.
+        unsafe {
+            let si = &*self.0;
+            std::slice::from_raw_parts((si.data as *const u8).add(pg_sys::VARHDRSZ), si.len as usize - pg_sys::VARHDRSZ)
+        }
+    }
+
+    fn put_bytes(&mut self, b: &[u8]) {
+        // SAFETY: enlargeStringInfo makes room for `b.len()` more bytes and the trailing
+        // NUL (raising 54000 past 1 GB); the copy stays inside that room.
+        unsafe {
+            let si = &mut *self.0;
+            if si.len as usize + b.len() >= si.maxlen as usize {
+                pg_sys::enlargeStringInfo(self.0, b.len() as i32);
+            }
+            let si = &mut *self.0;
+            let end = (si.data as *mut u8).add(si.len as usize);
+            std::ptr::copy_nonoverlapping(b.as_ptr(), end, b.len());
+            si.len += b.len() as i32;
+            *end.add(b.len()) = 0;
+        }
+    }
+
+    /// The buffer as a varlena datum (the StringInfo's data, header set).
+    fn into_datum(self) -> pg_sys::Datum {
+        // SAFETY: the first VARHDRSZ bytes were reserved for the 4-byte header.
+        unsafe {
+            let si = &*self.0;
+            pgrx::varlena::set_varsize_4b(si.data as *mut pg_sys::varlena, si.len);
+            pg_sys::Datum::from(si.data)
+        }
+    }
+}
+
+impl jsonb::Out for PgText {
+    #[inline]
+    fn put(&mut self, s: &str) {
+        self.put_bytes(s.as_bytes());
+    }
+}
+
 v1_info!(pg_finfo_fraiseql_shape_v1);
 /// `fraiseql_shape(data jsonb, selection text, type_name text) RETURNS json`
 ///
@@ -123,14 +185,15 @@ pub unsafe extern "C-unwind" fn fraiseql_shape_v1(fcinfo: pg_sys::FunctionCallIn
         return pgrx::fcinfo::pg_return_null(fcinfo);
     }
     let row = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
-    let mut out = String::with_capacity(256);
+    let mut out = PgText::new("");
     plan.shape(row, &mut out).unwrap_or_else(|e| report_corrupt(e));
-    json_datum(&out)
+    out.into_datum()
 }
 
-/// The running state of `fraiseql_shape_agg`: the array being written.
+/// The running state of `fraiseql_shape_agg`: the array being written, `[` and the
+/// shaped rows so far, in the aggregate's memory context.
 struct AggState {
-    buf: String,
+    buf: PgText,
     rows: usize,
 }
 
@@ -157,17 +220,18 @@ pub unsafe extern "C-unwind" fn fraiseql_shape_agg_step_v1(fcinfo: pg_sys::Funct
         arg(fcinfo, 0).cast_mut_ptr::<AggState>()
     };
     if state.is_null() {
-        state = PgMemoryContexts::For(aggcontext)
-            .leak_and_drop_on_delete(AggState { buf: String::with_capacity(8192), rows: 0 });
+        let mut cx = PgMemoryContexts::For(aggcontext);
+        let buf = cx.switch_to(|_| PgText::new("["));
+        state = cx.leak_and_drop_on_delete(AggState { buf, rows: 0 });
     }
     let selection = required_str(fcinfo, 2, "selection", "fraiseql_shape_agg");
     let plan = cached_plan(fcinfo, selection, opt_str(fcinfo, 3), "fraiseql_shape_agg");
     let st = &mut *state;
     if st.rows > 0 {
-        st.buf.push(',');
+        st.buf.put_bytes(b",");
     }
     if pgrx::fcinfo::pg_arg_is_null(fcinfo, 1) {
-        st.buf.push_str("null");
+        st.buf.put_bytes(b"null");
     } else {
         let row = jsonb::root(varlena_bytes(arg(fcinfo, 1))).unwrap_or_else(|e| report_corrupt(e));
         plan.shape(row, &mut st.buf).unwrap_or_else(|e| report_corrupt(e));
@@ -184,16 +248,15 @@ v1_info!(pg_finfo_fraiseql_shape_agg_final_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_shape_agg_final_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let body = if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
-        ""
+    // READ_ONLY final function: the state may be finalised again, so it is copied.
+    let mut out = PgText::new("");
+    if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
+        out.put_bytes(b"[");
     } else {
-        (*arg(fcinfo, 0).cast_mut_ptr::<AggState>()).buf.as_str()
-    };
-    let mut out = String::with_capacity(body.len() + 2);
-    out.push('[');
-    out.push_str(body);
-    out.push(']');
-    json_datum(&out)
+        out.put_bytes((*arg(fcinfo, 0).cast_mut_ptr::<AggState>()).buf.body());
+    }
+    out.put_bytes(b"]");
+    out.into_datum()
 }
 
 v1_info!(pg_finfo_fraiseql_response_v1);

@@ -105,6 +105,12 @@ fn show(v: &Value<'_>) -> String {
 /// levels deep must be an error, never a stack overflow.
 pub const MAX_DEPTH: usize = 64;
 
+/// The longest full-text operand (`matches`, `plain_query`, `phrase_query`,
+/// `websearch_query`), in bytes. PostgreSQL builds a tsquery without checking for
+/// interrupts, and a phrase query's cost grows faster than its length (a 1 MB
+/// `phrase_query` ran 100 s); 4 KB is a few hundred words and builds in milliseconds.
+pub const MAX_FTS_QUERY_BYTES: usize = 4096;
+
 fn check_depth(v: &Value<'_>, path: &str) -> Result<(), SpecError> {
     fn deeper_than(v: &Value<'_>, limit: usize) -> bool {
         crate::guard::stack();
@@ -601,6 +607,13 @@ impl Parser<'_> {
                 }
                 _ => return Err(want("a query string or {\"query\": …, \"config\": …}", &v)),
             };
+            if query.len() > MAX_FTS_QUERY_BYTES {
+                return Err(err(
+                    path,
+                    format!("full-text query of {} bytes is longer than {MAX_FTS_QUERY_BYTES} bytes", query.len()),
+                    Some("Search with fewer words.".into()),
+                ));
+            }
             self.host.fts_check(&config, kind, &query).map_err(|m| {
                 err(
                     path,
