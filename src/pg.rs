@@ -70,7 +70,13 @@ static STACK_CALLS: AtomicU32 = AtomicU32::new(0);
 /// `sigsetjmp`). Recursion in the core moves at most a few hundred bytes of stack per
 /// call, so checking every 4th call detects the limit within about 2 KB of it, well
 /// inside the 512 KB PostgreSQL keeps between `max_stack_depth` and the OS limit.
+///
+/// It also turns off Rust backtrace capture for this process (`RUST_LIB_BACKTRACE=0`,
+/// which `std::backtrace::Backtrace::capture` reads before `RUST_BACKTRACE`): pgrx attaches
+/// a captured backtrace to the DETAIL of an ERROR raised inside a server call, and error
+/// messages must never show Rust internals, whatever the server's environment says.
 pub(crate) fn install_guards() {
+    std::env::set_var("RUST_LIB_BACKTRACE", "0");
     fraiseql_core::guard::install(fraiseql_core::guard::Hooks {
         check_stack: || {
             if STACK_CALLS.fetch_add(1, Ordering::Relaxed) & 3 == 0 {

@@ -132,3 +132,18 @@ fn errors() {
     let e = shape::compile("{ ...Nope }", Some("RouterConfig"), &schema()).unwrap_err();
     assert!(e.message.contains("not defined"), "{e}");
 }
+
+#[test]
+fn type_documents_reject_empty_field_names_and_doubled_bangs() {
+    let add = |fields: &str| {
+        let bytes = jsonb::encode(fields).unwrap();
+        Schema::default().add_type("T", jsonb::root(&bytes).unwrap())
+    };
+    for ok in [r#"{"a": "U"}"#, r#"{"a": "U!"}"#, r#"{"a": "[U!]!"}"#, r#"{"a_b": "[U]"}"#] {
+        assert!(add(ok).is_ok(), "{ok}");
+    }
+    for bad in [r#"{"": "U"}"#, r#"{"a": "U!!"}"#, r#"{"a": "[U!!]"}"#, r#"{"a": "[U]!!"}"#, r#"{"a b": "U"}"#] {
+        let e = add(bad).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid, "{bad}");
+    }
+}

@@ -82,9 +82,14 @@ impl Schema {
             let Some(Ok(t)) = v.as_str() else {
                 return Err(bad(format!("{name}.{field}: expected a type name such as \"Machine\" or \"[Post]\"")));
             };
-            let (type_name, list) = match t.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
-                Some(inner) => (inner.trim_end_matches('!'), true),
-                None => (t.trim_end_matches('!'), false),
+            if !valid_name(&field) {
+                return Err(bad(format!("{name}: \"{field}\" is not a field name (letters, digits and _)")));
+            }
+            // `T`, `T!`, `[T]`, `[T!]`, `[T]!`, `[T!]!`: at most one `!` per level.
+            let outer = t.strip_suffix('!').unwrap_or(t);
+            let (type_name, list) = match outer.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+                Some(inner) => (inner.strip_suffix('!').unwrap_or(inner), true),
+                None => (outer, false),
             };
             if !valid_name(type_name) {
                 return Err(bad(format!("{name}.{field}: \"{t}\" is not a type reference")));
