@@ -1,4 +1,10 @@
 -- Automatic Persisted Queries (docs/apq.md).
+--
+-- Every SQL and PL/pgSQL function here pins search_path to pg_catalog, pg_temp and names
+-- the extension's own objects with @extschema@: an overload a caller's search_path puts
+-- in front of the built-ins (format, jsonb_build_object, …) must never run inside them.
+-- The C functions look rows up and store them through SPI as the calling role, with
+-- every name in their statements schema-qualified; they alone move the counters.
 
 CREATE FUNCTION fraiseql_sha256_hex(query text) RETURNS text
 LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'fraiseql_sha256_hex_v1';
@@ -16,11 +22,6 @@ COMMENT ON FUNCTION fraiseql_graphql_parse(text) IS
 CREATE FUNCTION fraiseql_apq_decide(request jsonb) RETURNS jsonb
 LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'fraiseql_apq_decide_v1';
 
-CREATE FUNCTION fraiseql_apq_count(hash text, hit boolean) RETURNS void
-LANGUAGE c VOLATILE STRICT PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'fraiseql_apq_count_v1';
-CREATE FUNCTION fraiseql_apq_count_registration() RETURNS void
-LANGUAGE c VOLATILE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'fraiseql_apq_count_registration_v1';
-
 CREATE TABLE fraiseql_apq (
     hash         text PRIMARY KEY CHECK (hash ~ '^[0-9a-f]{64}$'),
     query        text NOT NULL,
@@ -37,18 +38,35 @@ SELECT pg_catalog.pg_extension_config_dump('fraiseql_apq', '');
 -- DELETE and UPDATE for eviction (docs/apq.md names the roles to create).
 REVOKE ALL ON fraiseql_apq FROM PUBLIC;
 
+-- The counting primitives. Each runs its statement as the calling role, so a hit or a
+-- miss is counted only for a lookup that role may make, a registration only for a row it
+-- inserted; table privileges, not EXECUTE, decide who may call them.
+CREATE FUNCTION fraiseql_apq_lookup(hash text) RETURNS jsonb
+LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'fraiseql_apq_lookup_v1';
+COMMENT ON FUNCTION fraiseql_apq_lookup(text) IS 'the stored AST of a persisted query, or NULL; counts a hit or a miss';
+
+CREATE FUNCTION fraiseql_apq_fetch(hash text, OUT query text, OUT ast jsonb) RETURNS record
+LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'fraiseql_apq_fetch_v1';
+COMMENT ON FUNCTION fraiseql_apq_fetch(text) IS 'the stored text and AST of a persisted query, or NULL; counts a hit or a miss';
+
+CREATE FUNCTION fraiseql_apq_insert(hash text, query text, ast jsonb) RETURNS boolean
+LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'fraiseql_apq_insert_v1';
+COMMENT ON FUNCTION fraiseql_apq_insert(text, text, jsonb) IS
+'stores a parsed query unless its hash is stored already; true (and counted) when it inserted the row';
+
+CREATE FUNCTION fraiseql_apq_save_last_used() RETURNS integer
+LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'fraiseql_apq_save_last_used_v1';
+COMMENT ON FUNCTION fraiseql_apq_save_last_used() IS
+'writes the last-hit times this database''s counters hold into fraiseql_apq.last_used_at; returns the rows updated';
+
 -- Stores a parsed query under its hash (idempotent, also under concurrent registration
 -- of the same query), counts a new registration, and applies fraiseql.apq_max_entries.
 CREATE FUNCTION fraiseql_apq_store(hash text, query text, ast jsonb) RETURNS void
-LANGUAGE plpgsql VOLATILE STRICT AS $$
+LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cap integer := coalesce(nullif(current_setting('fraiseql.apq_max_entries', true), '')::integer, 0);
 BEGIN
-    INSERT INTO @extschema@.fraiseql_apq (hash, query, ast, size)
-    VALUES (hash, query, ast, octet_length(query))
-    ON CONFLICT ON CONSTRAINT fraiseql_apq_pkey DO NOTHING;
-    IF FOUND THEN
-        PERFORM @extschema@.fraiseql_apq_count_registration();
+    IF @extschema@.fraiseql_apq_insert(hash, query, ast) THEN
         IF cap > 0 AND (SELECT count(*) FROM @extschema@.fraiseql_apq) > cap THEN
             PERFORM @extschema@.fraiseql_apq_evict(cap, NULL);
         END IF;
@@ -56,9 +74,10 @@ BEGIN
 END
 $$;
 
--- Registers a query and returns its hash. ERROR 42601 for a syntax error: nothing is stored.
+-- Registers a query and returns its hash. ERROR 42601 for a syntax error, 54000 beyond
+-- fraiseql.apq_max_query_bytes: nothing is stored.
 CREATE FUNCTION fraiseql_apq_register(query text) RETURNS text
-LANGUAGE plpgsql VOLATILE STRICT AS $$
+LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     ast jsonb := @extschema@.fraiseql_graphql_parse(query);
     h text := @extschema@.fraiseql_sha256_hex(query);
@@ -68,21 +87,8 @@ BEGIN
 END
 $$;
 
--- The stored AST, or NULL when the hash is unknown; counts a hit or a miss.
-CREATE FUNCTION fraiseql_apq_lookup(hash text) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE STRICT AS $$
-DECLARE
-    h text := @extschema@.fraiseql_apq_hash(hash);
-    result jsonb;
-BEGIN
-    SELECT a.ast INTO result FROM @extschema@.fraiseql_apq a WHERE a.hash = h;
-    PERFORM @extschema@.fraiseql_apq_count(h, result IS NOT NULL);
-    RETURN result;
-END
-$$;
-
 CREATE FUNCTION fraiseql_apq_error(message text, code text) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
     SELECT jsonb_build_object('errors', jsonb_build_array(
         jsonb_build_object('message', message, 'extensions', jsonb_build_object('code', code))))
 $$;
@@ -91,7 +97,7 @@ $$;
 --   {"sha256Hash", "query", "document", "variables"?, "operationName"?}  for a known or
 --   newly registered query (document: the graphql-js AST), or a GraphQL error response.
 CREATE FUNCTION fraiseql_apq_request(request jsonb) RETURNS jsonb
-LANGUAGE plpgsql VOLATILE STRICT AS $$
+LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     d jsonb := @extschema@.fraiseql_apq_decide(request);
     h text := d->>'hash';
@@ -102,24 +108,17 @@ DECLARE
 BEGIN
     CASE d->>'action'
     WHEN 'lookup' THEN
-        SELECT a.query, a.ast INTO q, ast FROM @extschema@.fraiseql_apq a WHERE a.hash = h;
-        PERFORM @extschema@.fraiseql_apq_count(h, FOUND);
+        SELECT f.query, f.ast INTO q, ast FROM @extschema@.fraiseql_apq_fetch(h) AS f;
         IF q IS NULL THEN
             RETURN @extschema@.fraiseql_apq_error('PersistedQueryNotFound', 'PERSISTED_QUERY_NOT_FOUND');
         END IF;
     WHEN 'register' THEN
-        -- fraiseql_apq_decide verified the hash and parsed the query already.
+        -- fraiseql_apq_decide checked the size, verified the hash and parsed the query.
         q := d->>'query';
         ast := d->'ast';
         PERFORM @extschema@.fraiseql_apq_store(h, q, ast);
     WHEN 'passthrough' THEN
-        q := request->>'query';
-        BEGIN
-            ast := @extschema@.fraiseql_graphql_parse(q);
-        EXCEPTION WHEN syntax_error THEN
-            RETURN @extschema@.fraiseql_apq_error(SQLERRM, 'GRAPHQL_PARSE_FAILED');
-        END;
-        RETURN jsonb_build_object('query', q, 'document', ast) || extra;
+        RETURN jsonb_build_object('query', d->'query', 'document', d->'ast') || extra;
     ELSE
         RETURN @extschema@.fraiseql_apq_error(d->>'message', d->>'code');
     END CASE;
@@ -129,11 +128,12 @@ $$;
 
 -- Evicts persisted queries: those unused for longer than max_age, then the least
 -- recently used beyond max_entries. NULL arguments take fraiseql.apq_max_entries and
--- fraiseql.apq_max_age (0 = no limit). Also writes the last-use times the counters hold
--- into the table, so they survive a restart. Returns the number of queries removed.
+-- fraiseql.apq_max_age (0 = no limit). First writes the last-hit times the counters hold
+-- into the table, which is what survives a restart or a reset: eviction decides on
+-- last_used_at alone, never on hit counts. Returns the number of queries removed.
 CREATE FUNCTION fraiseql_apq_evict(max_entries integer DEFAULT NULL, max_age interval DEFAULT NULL)
 RETURNS integer
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     loaded text := @extschema@.fraiseql_sha256_hex('');  -- loads the library: defines the settings
     cap integer := coalesce(max_entries, nullif(current_setting('fraiseql.apq_max_entries', true), '')::integer, 0);
@@ -143,9 +143,7 @@ BEGIN
     IF cap < 0 OR age < interval '0' THEN
         RAISE EXCEPTION 'fraiseql_apq_evict: limits must not be negative' USING ERRCODE = '22023';
     END IF;
-    UPDATE @extschema@.fraiseql_apq a SET last_used_at = c.last_hit
-    FROM @extschema@.fraiseql_apq_counters() c
-    WHERE c.hash = a.hash AND c.last_hit > a.last_used_at;
+    PERFORM @extschema@.fraiseql_apq_save_last_used();
     WITH ranked AS (
         SELECT a.hash, a.last_used_at, row_number() OVER (ORDER BY a.last_used_at DESC, a.hash) AS rank
         FROM @extschema@.fraiseql_apq a
@@ -187,3 +185,7 @@ COMMENT ON VIEW fraiseql_apq_summary IS
 'persisted query totals since the last reset; health: critical under 50% hits after 100 lookups, warning under 70%';
 
 REVOKE ALL ON fraiseql_apq_stats, fraiseql_apq_summary FROM PUBLIC;
+-- Reading the counters (every hash of the database) is for monitoring roles, resetting
+-- them for the owner: GRANT EXECUTE explicitly (docs/apq.md). A view's caller needs
+-- EXECUTE on the functions it calls, so monitoring roles get both.
+REVOKE ALL ON FUNCTION fraiseql_apq_counters(), fraiseql_apq_totals(), fraiseql_apq_stats_reset() FROM PUBLIC;

@@ -1,4 +1,5 @@
 -- Response shaping (docs/shape.md). V1 C functions in src/shape_fns.rs.
+-- The SQL and PL/pgSQL functions pin search_path (see sql/apq.sql for why).
 
 -- Validates a registered type's fields document; raises 22023 naming the fault.
 CREATE FUNCTION fraiseql_check_type(type_name text, fields jsonb) RETURNS boolean
@@ -19,7 +20,7 @@ GRANT SELECT ON fraiseql_types TO PUBLIC;
 
 -- Registers (or replaces) several types at once: {"RouterConfig": {"machine": "Machine"}, "Machine": {}}.
 CREATE FUNCTION fraiseql_register_types(types jsonb) RETURNS integer
-LANGUAGE sql VOLATILE AS $$
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
     WITH upserted AS (
         INSERT INTO @extschema@.fraiseql_types AS t (type_name, fields)
         SELECT key, value FROM jsonb_each(types)
@@ -66,13 +67,16 @@ COMMENT ON FUNCTION fraiseql_order_sql(jsonb, text, jsonb, boolean) IS
 -- One call for a whole GraphQL field: filter, order, page and shape the rows of a tv_ view
 -- (its jsonb column must be named "data") and wrap them in the response envelope.
 -- Runs as the caller: privileges and row-level security apply as for a plain SELECT.
+-- The statement it builds runs under the pinned search_path too: the view prints
+-- schema-qualified (regclass output), helpers carry @extschema@, and every built-in
+-- function, operator and type in it resolves in pg_catalog.
 CREATE FUNCTION fraiseql_query(
     view regclass, field text, selection text, type_name text DEFAULT NULL,
     "where" jsonb DEFAULT '{}', order_by jsonb DEFAULT NULL,
     "limit" bigint DEFAULT NULL, "offset" bigint DEFAULT NULL,
     single boolean DEFAULT false, types jsonb DEFAULT '{}')
 RETURNS json
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     filter text := @extschema@.fraiseql_where_sql(coalesce("where", '{}'), 'data', coalesce(types, '{}'));

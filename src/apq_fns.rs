@@ -1,21 +1,27 @@
-//! Automatic Persisted Queries (docs/apq.md): hashing and parsing functions, and the
-//! hit/miss counters. The table, the protocol function and the views are SQL
-//! (sql/apq.sql); the decisions are in `fraiseql_core::apq`.
+//! Automatic Persisted Queries (docs/apq.md): hashing and parsing functions, the lookups
+//! and inserts that count, and the hit/miss counters. The table, the protocol function
+//! and the views are SQL (sql/apq.sql); the decisions are in `fraiseql_core::apq`.
 //!
 //! Counting never writes a table row: a lookup must cost one index probe, take no row
 //! lock on a hot query, write no WAL, and work in read-only transactions and on a hot
 //! standby. With the library in `shared_preload_libraries` the counters live in shared
-//! memory under one LWLock (like pg_stat_statements); otherwise each backend counts for
-//! itself and the views say so (`shared_memory = false`).
+//! memory under one LWLock (like pg_stat_statements), per database; otherwise each
+//! backend counts for itself and the views say so (`shared_memory = false`).
+//!
+//! Only the functions that look a row up or insert one count, and they run their
+//! statement through SPI as the calling role first: no role can count a hit for a lookup
+//! it may not make, nor fill the per-hash slots without queries it could register.
 
-use crate::pg::{arg, arg_bool, arg_str, jsonb_datum, report_corrupt, text_datum, varlena_bytes};
-use fraiseql_core::{apq, jsonb};
+use crate::pg::{arg, arg_bool, arg_str, jsonb_datum, report_corrupt, require_utf8, text_datum, varlena_bytes};
+use fraiseql_core::apq::{self, Refusal};
+use fraiseql_core::jsonb;
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::lwlock::PgLwLock;
 use pgrx::pg_sys;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::shmem::PGRXSharedMemory;
+use pgrx::PgMemoryContexts;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,24 +32,35 @@ pub static APQ_MAX_ENTRIES: GucSetting<i32> = GucSetting::<i32>::new(0);
 /// `fraiseql.apq_max_age`: seconds since last use after which `fraiseql_apq_evict()`
 /// removes a query (0 = no limit).
 pub static APQ_MAX_AGE: GucSetting<i32> = GucSetting::<i32>::new(0);
+/// `fraiseql.apq_max_query_bytes`: the longest query text parsed, registered or answered.
+/// Superuser-set: it protects the server from its callers, so a caller must not raise it.
+pub static APQ_MAX_QUERY_BYTES: GucSetting<i32> = GucSetting::<i32>::new(apq::DEFAULT_MAX_QUERY_BYTES as i32);
 
-/// Hashes tracked individually in shared memory (slots are twice that, open addressing).
+/// Hashes tracked individually in shared memory, all databases together (slots are twice
+/// that, open addressing). Hits of further hashes count in their database's totals only.
 const TRACKED: usize = 2048;
 const SLOTS: usize = TRACKED * 2;
+/// Databases with totals in shared memory. Lookups in further databases are not counted
+/// until a reset frees the entries of dropped databases, or a restart.
+const DATABASES: usize = 64;
 
+/// One tracked hash of one database; `db == 0` (InvalidOid) marks a free slot.
 #[derive(Clone, Copy)]
 #[repr(C)]
 struct Slot {
+    db: u32,
     hash: [u8; 32],
     hits: u64,
     last_hit: i64,
 }
 
+const FREE_SLOT: Slot = Slot { db: 0, hash: [0; 32], hits: 0, last_hit: 0 };
+
+/// The totals of one database since its last reset; `db == 0` marks a free entry.
 #[derive(Clone, Copy)]
 #[repr(C)]
-pub struct Counters {
-    slots: [Slot; SLOTS],
-    used: u32,
+struct Totals {
+    db: u32,
     lookups: u64,
     hits: u64,
     misses: u64,
@@ -52,55 +69,105 @@ pub struct Counters {
     reset_at: i64,
 }
 
+const FREE_TOTALS: Totals =
+    Totals { db: 0, lookups: 0, hits: 0, misses: 0, registrations: 0, untracked: 0, reset_at: 0 };
+
+/// The shared counters: fixed size (about 235 KB), allocated once at server start.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub struct Counters {
+    slots: [Slot; SLOTS],
+    used: u32,
+    dbs: [Totals; DATABASES],
+}
+
 // SAFETY: plain old data, no pointers.
 unsafe impl PGRXSharedMemory for Counters {}
 
 impl Default for Counters {
     fn default() -> Self {
-        Counters {
-            slots: [Slot { hash: [0; 32], hits: 0, last_hit: 0 }; SLOTS],
-            used: 0,
-            lookups: 0,
-            hits: 0,
-            misses: 0,
-            registrations: 0,
-            untracked: 0,
-            // SAFETY: reads the clock.
-            reset_at: unsafe { pg_sys::GetCurrentTimestamp() },
-        }
+        Counters { slots: [FREE_SLOT; SLOTS], used: 0, dbs: [FREE_TOTALS; DATABASES] }
     }
 }
 
+fn start_slot(db: u32, hash: &[u8; 32]) -> usize {
+    let h = u64::from_le_bytes(hash[..8].try_into().expect("8 bytes")) ^ u64::from(db);
+    (h % SLOTS as u64) as usize
+}
+
 impl Counters {
-    fn hit(&mut self, hash: &[u8; 32], now: i64) {
-        let start = u64::from_le_bytes(hash[..8].try_into().expect("8 bytes")) as usize % SLOTS;
-        for i in 0..SLOTS {
-            let s = &mut self.slots[(start + i) % SLOTS];
-            if s.hash == *hash {
-                s.hits += 1;
-                s.last_hit = now;
-                return;
-            }
-            if s.hash == [0; 32] {
-                if self.used as usize >= TRACKED {
-                    self.untracked += 1;
-                    return;
-                }
-                *s = Slot { hash: *hash, hits: 1, last_hit: now };
-                self.used += 1;
-                return;
-            }
+    /// The index of `db`'s totals, claiming a free entry (reset now) on first use.
+    fn db_index(&mut self, db: u32, now: i64) -> Option<usize> {
+        if let Some(i) = self.dbs.iter().position(|t| t.db == db) {
+            return Some(i);
         }
-        self.untracked += 1;
+        let i = self.dbs.iter().position(|t| t.db == 0)?;
+        self.dbs[i] = Totals { db, reset_at: now, ..FREE_TOTALS };
+        Some(i)
     }
 
-    fn record(&mut self, hash: &[u8; 32], hit: bool, now: i64) {
-        self.lookups += 1;
+    /// Counts a hit on (db, hash); false when no slot is left for a new hash.
+    fn hit_slot(&mut self, db: u32, hash: &[u8; 32], now: i64) -> bool {
+        let start = start_slot(db, hash);
+        for i in 0..SLOTS {
+            let s = &mut self.slots[(start + i) % SLOTS];
+            if s.db == db && s.hash == *hash {
+                s.hits += 1;
+                s.last_hit = now;
+                return true;
+            }
+            if s.db == 0 {
+                if self.used as usize >= TRACKED {
+                    return false;
+                }
+                *s = Slot { db, hash: *hash, hits: 1, last_hit: now };
+                self.used += 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn record_lookup(&mut self, db: u32, hash: &[u8; 32], hit: bool, now: i64) {
+        let Some(i) = self.db_index(db, now) else { return };
+        self.dbs[i].lookups += 1;
         if hit {
-            self.hits += 1;
-            self.hit(hash, now);
+            self.dbs[i].hits += 1;
+            if !self.hit_slot(db, hash, now) {
+                self.dbs[i].untracked += 1;
+            }
         } else {
-            self.misses += 1;
+            self.dbs[i].misses += 1;
+        }
+    }
+
+    fn record_registration(&mut self, db: u32, now: i64) {
+        if let Some(i) = self.db_index(db, now) {
+            self.dbs[i].registrations += 1;
+        }
+    }
+
+    /// Forgets `db`'s counters (its totals restart from now) and everything of the
+    /// databases in `gone`, then re-inserts the remaining hashes so that probing stays
+    /// correct without tombstones.
+    fn reset(&mut self, db: u32, gone: &[u32], now: i64) {
+        let kept: Vec<Slot> =
+            self.slots.iter().filter(|s| s.db != 0 && s.db != db && !gone.contains(&s.db)).copied().collect();
+        self.slots.fill(FREE_SLOT);
+        self.used = 0;
+        for s in kept {
+            let start = start_slot(s.db, &s.hash);
+            if let Some(free) = (0..SLOTS).map(|i| (start + i) % SLOTS).find(|&j| self.slots[j].db == 0) {
+                self.slots[free] = s;
+                self.used += 1;
+            }
+        }
+        for t in self.dbs.iter_mut() {
+            if gone.contains(&t.db) {
+                *t = FREE_TOTALS;
+            } else if t.db == db {
+                *t = Totals { db, reset_at: now, ..FREE_TOTALS };
+            }
         }
     }
 }
@@ -109,41 +176,81 @@ static SHARED: PgLwLock<Counters> = unsafe { PgLwLock::new(c"fraiseql_apq_counte
 /// Set in the postmaster when the library is preloaded; inherited by every backend.
 static SHARED_READY: AtomicBool = AtomicBool::new(false);
 
-thread_local! {
-    /// The per-backend fallback when the library is not preloaded.
-    static LOCAL: RefCell<Local> = RefCell::new(Local { totals: Counters0::new(), per_hash: HashMap::new() });
-}
-
-/// This backend's counters: totals, and (hits, last hit) per hash.
+/// The per-backend fallback when the library is not preloaded. A backend serves one
+/// database, so these are that database's.
 struct Local {
-    totals: Counters0,
+    totals: Totals,
     per_hash: HashMap<[u8; 32], (u64, i64)>,
 }
 
-/// Totals of the per-backend fallback.
-struct Counters0 {
-    lookups: u64,
-    hits: u64,
-    misses: u64,
-    registrations: u64,
-    reset_at: i64,
+impl Local {
+    fn new() -> Self {
+        Local { totals: Totals { reset_at: now(), ..FREE_TOTALS }, per_hash: HashMap::new() }
+    }
 }
 
-impl Counters0 {
-    fn new() -> Self {
-        // SAFETY: reads the clock.
-        Counters0 {
-            lookups: 0,
-            hits: 0,
-            misses: 0,
-            registrations: 0,
-            reset_at: unsafe { pg_sys::GetCurrentTimestamp() },
-        }
-    }
+thread_local! {
+    static LOCAL: RefCell<Option<Local>> = const { RefCell::new(None) };
+}
+
+fn with_local<T>(f: impl FnOnce(&mut Local) -> T) -> T {
+    LOCAL.with(|l| f(l.borrow_mut().get_or_insert_with(Local::new)))
 }
 
 fn shared() -> bool {
     SHARED_READY.load(Ordering::Relaxed)
+}
+
+fn now() -> i64 {
+    // SAFETY: reads the clock.
+    unsafe { pg_sys::GetCurrentTimestamp() }
+}
+
+fn my_db() -> u32 {
+    // SAFETY: reads a backend global, set once the backend is connected to its database.
+    unsafe { pg_sys::MyDatabaseId.to_u32() }
+}
+
+fn count_lookup(hash: &[u8; 32], hit: bool) {
+    let t = now();
+    if shared() {
+        SHARED.exclusive().record_lookup(my_db(), hash, hit, t);
+    } else {
+        with_local(|l| {
+            l.totals.lookups += 1;
+            if !hit {
+                l.totals.misses += 1;
+                return;
+            }
+            l.totals.hits += 1;
+            if l.per_hash.len() >= TRACKED && !l.per_hash.contains_key(hash) {
+                l.totals.untracked += 1;
+                return;
+            }
+            let e = l.per_hash.entry(*hash).or_insert((0, 0));
+            e.0 += 1;
+            e.1 = t;
+        });
+    }
+}
+
+fn count_registration() {
+    if shared() {
+        SHARED.exclusive().record_registration(my_db(), now());
+    } else {
+        with_local(|l| l.totals.registrations += 1);
+    }
+}
+
+/// This database's tracked hashes: (hash, hits, last hit).
+fn db_counters() -> Vec<([u8; 32], u64, i64)> {
+    if shared() {
+        let db = my_db();
+        let c = SHARED.share();
+        c.slots.iter().filter(|s| s.db == db).map(|s| (s.hash, s.hits, s.last_hit)).collect()
+    } else {
+        with_local(|l| l.per_hash.iter().map(|(h, (n, t))| (*h, *n, *t)).collect())
+    }
 }
 
 pub fn init() {
@@ -167,6 +274,16 @@ pub fn init() {
         GucContext::Suset,
         GucFlags::UNIT_S,
     );
+    GucRegistry::define_int_guc(
+        c"fraiseql.apq_max_query_bytes",
+        c"Longest GraphQL query text parsed, registered or answered by the persisted-query functions, in bytes.",
+        c"Longer queries are refused before they are hashed or parsed: SQLSTATE 54000, or a GraphQL error in fraiseql_apq_request().",
+        &APQ_MAX_QUERY_BYTES,
+        1024,
+        256 * 1024 * 1024,
+        GucContext::Suset,
+        GucFlags::UNIT_BYTE,
+    );
     // SAFETY: reads a backend global; the prefix is ours.
     unsafe {
         pg_sys::MarkGUCPrefixReserved(c"fraiseql".as_ptr());
@@ -175,6 +292,10 @@ pub fn init() {
             SHARED_READY.store(true, Ordering::Relaxed);
         }
     }
+}
+
+fn max_query_bytes() -> usize {
+    APQ_MAX_QUERY_BYTES.get().max(0) as usize
 }
 
 fn parse_hash(h: &str) -> [u8; 32] {
@@ -189,14 +310,179 @@ fn parse_hash(h: &str) -> [u8; 32] {
         unreachable!()
     };
     let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&norm[i * 2..i * 2 + 2], 16).expect("hex");
+    for (o, pair) in out.iter_mut().zip(norm.as_bytes().chunks(2)) {
+        let digit = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+        *o = digit(pair[0]) << 4 | digit(pair[1]);
     }
     out
 }
 
 fn hex(h: &[u8; 32]) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Raises the SQL error for a refused query: 54000 too large, 42601 syntax, 22P05 U+0000.
+fn report_refusal(r: &Refusal) -> ! {
+    let (code, hint) = match r {
+        Refusal::TooLarge { .. } => {
+            (PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED, "a superuser can raise fraiseql.apq_max_query_bytes")
+        }
+        Refusal::Syntax(_) => (PgSqlErrorCode::ERRCODE_SYNTAX_ERROR, "the query must be a GraphQL executable document"),
+        Refusal::NulCharacter => (
+            PgSqlErrorCode::ERRCODE_UNTRANSLATABLE_CHARACTER,
+            "jsonb cannot hold U+0000: pass such a value as a variable",
+        ),
+    };
+    ErrorReport::new(code, r.to_string(), "fraiseql").set_hint(hint).report(PgLogLevel::ERROR);
+    unreachable!()
+}
+
+/// Refuses a text argument longer than `fraiseql.apq_max_query_bytes` from its header,
+/// before it is detoasted.
+///
+/// # Safety
+/// `d` must be a non-null text datum.
+unsafe fn check_query_datum(d: pg_sys::Datum) {
+    let size = pg_sys::toast_raw_datum_size(d).saturating_sub(pg_sys::VARHDRSZ);
+    let limit = max_query_bytes();
+    if size > limit {
+        report_refusal(&Refusal::TooLarge { size, limit });
+    }
+}
+
+/// The schema the calling function belongs to: the extension's.
+///
+/// # Safety
+/// `fcinfo` must come from the function manager (it has `flinfo`).
+unsafe fn own_schema(fcinfo: pg_sys::FunctionCallInfo) -> String {
+    let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
+    let name = pg_sys::get_namespace_name(nsp);
+    if name.is_null() {
+        internal_error("the schema of the calling function has vanished");
+    }
+    std::ffi::CStr::from_ptr(name).to_string_lossy().into_owned()
+}
+
+fn internal_error(message: &'static str) -> ! {
+    ErrorReport::new(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, message, "fraiseql").report(PgLogLevel::ERROR);
+    unreachable!()
+}
+
+/// A statement prepared once per backend and extension schema, kept across transactions.
+struct Kept {
+    schema: String,
+    plan: pg_sys::SPIPlanPtr,
+}
+
+thread_local! {
+    static FETCH_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
+    static INSERT_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
+    static SAVE_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
+}
+
+/// The statements. Every name is schema-qualified, operators included: they run under
+/// the caller's search_path, which may put anything in front of pg_catalog.
+fn fetch_sql(s: &str) -> String {
+    format!("SELECT a.query, a.ast FROM {s}.fraiseql_apq AS a WHERE a.hash OPERATOR(pg_catalog.=) $1")
+}
+
+fn insert_sql(s: &str) -> String {
+    format!(
+        "INSERT INTO {s}.fraiseql_apq (hash, query, ast, size) \
+         VALUES ($1, $2, $3, pg_catalog.octet_length($2)) \
+         ON CONFLICT ON CONSTRAINT fraiseql_apq_pkey DO NOTHING"
+    )
+}
+
+fn save_sql(s: &str) -> String {
+    format!(
+        "UPDATE {s}.fraiseql_apq AS a SET last_used_at = c.t \
+         FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS c(h, t) \
+         WHERE a.hash OPERATOR(pg_catalog.=) c.h AND c.t OPERATOR(pg_catalog.>) a.last_used_at"
+    )
+}
+
+/// The kept plan of `cell` for `schema`, prepared on first use (inside an SPI connection).
+///
+/// # Safety
+/// Must run between `SPI_connect` and `SPI_finish`.
+unsafe fn kept_plan(
+    cell: &'static std::thread::LocalKey<RefCell<Option<Kept>>>,
+    schema: &str,
+    sql: fn(&str) -> String,
+    types: &[pg_sys::Oid],
+) -> pg_sys::SPIPlanPtr {
+    cell.with(|c| {
+        if let Some(k) = c.borrow().as_ref().filter(|k| k.schema == schema) {
+            return k.plan;
+        }
+        if let Some(old) = c.borrow_mut().take() {
+            pg_sys::SPI_freeplan(old.plan);
+        }
+        let text = std::ffi::CString::new(sql(&fraiseql_core::sql::quote_ident(schema)))
+            .unwrap_or_else(|_| internal_error("a schema name holds NUL"));
+        let mut types = types.to_vec();
+        let plan = pg_sys::SPI_prepare(text.as_ptr(), types.len() as i32, types.as_mut_ptr());
+        if plan.is_null() || pg_sys::SPI_keepplan(plan) != 0 {
+            internal_error("could not prepare a persisted-query statement");
+        }
+        *c.borrow_mut() = Some(Kept { schema: schema.to_string(), plan });
+        plan
+    })
+}
+
+/// Runs `f` inside an SPI connection. On an ERROR the transaction's (or subtransaction's)
+/// abort closes the connection.
+///
+/// # Safety
+/// Datums `f` returns must not point into SPI memory.
+unsafe fn with_spi<T>(f: impl FnOnce() -> T) -> T {
+    if pg_sys::SPI_connect() != pg_sys::SPI_OK_CONNECT as i32 {
+        internal_error("SPI_connect failed");
+    }
+    let r = f();
+    pg_sys::SPI_finish();
+    r
+}
+
+unsafe fn execute(plan: pg_sys::SPIPlanPtr, args: &mut [pg_sys::Datum], expect: u32, limit: i64) -> u64 {
+    let rc = pg_sys::SPI_execute_plan(plan, args.as_mut_ptr(), std::ptr::null(), false, limit);
+    if rc != expect as i32 {
+        internal_error("a persisted-query statement failed");
+    }
+    pg_sys::SPI_processed
+}
+
+/// Looks `hash` up as the calling role and counts a hit or a miss. Returns the query
+/// text (only `with_query`, else a null datum) and the AST, detoasted copies in the
+/// caller's memory context.
+///
+/// # Safety
+/// `fcinfo` must come from the function manager.
+unsafe fn fetch(
+    fcinfo: pg_sys::FunctionCallInfo,
+    hash: &[u8; 32],
+    with_query: bool,
+) -> Option<(pg_sys::Datum, pg_sys::Datum)> {
+    let schema = own_schema(fcinfo);
+    let upper = PgMemoryContexts::CurrentMemoryContext.value();
+    let row = with_spi(|| {
+        let plan = kept_plan(&FETCH_PLAN, &schema, fetch_sql, &[pg_sys::TEXTOID]);
+        if execute(plan, &mut [text_datum(&hex(hash))], pg_sys::SPI_OK_SELECT, 1) == 0 {
+            return None;
+        }
+        let table = &*pg_sys::SPI_tuptable;
+        let (tuple, desc) = (*table.vals, table.tupdesc);
+        let mut null = false;
+        let query = pg_sys::SPI_getbinval(tuple, desc, 1, &mut null);
+        let ast = pg_sys::SPI_getbinval(tuple, desc, 2, &mut null);
+        Some(PgMemoryContexts::For(upper).switch_to(|_| {
+            let copy = |d: pg_sys::Datum| pg_sys::Datum::from(pg_sys::pg_detoast_datum_copy(d.cast_mut_ptr()));
+            (if with_query { copy(query) } else { pg_sys::Datum::from(0) }, copy(ast))
+        }))
+    });
+    count_lookup(hash, row.is_some());
+    row
 }
 
 v1_info!(pg_finfo_fraiseql_apq_hash_v1);
@@ -207,39 +493,38 @@ v1_info!(pg_finfo_fraiseql_apq_hash_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_apq_hash_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    require_utf8();
     text_datum(&hex(&parse_hash(arg_str(fcinfo, 0))))
 }
 
 v1_info!(pg_finfo_fraiseql_sha256_hex_v1);
 /// `fraiseql_sha256_hex(query text) RETURNS text`: lowercase hex SHA-256 of the exact bytes.
+/// No size limit: the table's CHECK constraint calls it on every stored row.
 ///
 /// # Safety
 /// Called by the executor with a valid `fcinfo` (STRICT).
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_sha256_hex_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    require_utf8();
     text_datum(&apq::sha256_hex(arg_str(fcinfo, 0)))
-}
-
-fn syntax_error(e: &fraiseql_core::graphql::SyntaxError) -> ! {
-    ErrorReport::new(PgSqlErrorCode::ERRCODE_SYNTAX_ERROR, e.to_string(), "fraiseql")
-        .set_hint("the query must be a GraphQL executable document")
-        .report(PgLogLevel::ERROR);
-    unreachable!()
 }
 
 v1_info!(pg_finfo_fraiseql_graphql_parse_v1);
 /// `fraiseql_graphql_parse(query text) RETURNS jsonb`: the AST as graphql-js DocumentNode
-/// JSON; ERROR 42601 with line and column on a syntax error.
+/// JSON; ERROR 54000 beyond `fraiseql.apq_max_query_bytes`, 42601 with line and column on
+/// a syntax error, 22P05 for a string value holding U+0000.
 ///
 /// # Safety
 /// Called by the executor with a valid `fcinfo` (STRICT).
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_graphql_parse_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    match apq::prepare(arg_str(fcinfo, 0)) {
-        Ok(p) => jsonb_datum(&p.ast_json),
-        Err(e) => syntax_error(&e),
+    require_utf8();
+    check_query_datum(arg(fcinfo, 0));
+    match apq::parse_within(arg_str(fcinfo, 0), max_query_bytes()) {
+        Ok(ast) => jsonb_datum(&ast),
+        Err(r) => report_refusal(&r),
     }
 }
 
@@ -252,10 +537,11 @@ v1_info!(pg_finfo_fraiseql_apq_decide_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_apq_decide_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    require_utf8();
     let req = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
     let mut o = String::from("{\"action\":");
     let s = |o: &mut String, v: &str| jsonb::write_json_string(o, v);
-    match apq::decide(req) {
+    match apq::decide_within(req, max_query_bytes()) {
         apq::Action::Lookup { hash } => {
             o.push_str("\"lookup\",\"hash\":");
             s(&mut o, &hash);
@@ -268,7 +554,12 @@ pub unsafe extern "C-unwind" fn fraiseql_apq_decide_v1(fcinfo: pg_sys::FunctionC
             o.push_str(",\"ast\":");
             o.push_str(&prepared.ast_json);
         }
-        apq::Action::Passthrough => o.push_str("\"passthrough\""),
+        apq::Action::Passthrough { query, ast_json } => {
+            o.push_str("\"passthrough\",\"query\":");
+            s(&mut o, &query);
+            o.push_str(",\"ast\":");
+            o.push_str(&ast_json);
+        }
         apq::Action::Reject { message, code } => {
             o.push_str("\"reject\",\"message\":");
             s(&mut o, &message);
@@ -280,73 +571,167 @@ pub unsafe extern "C-unwind" fn fraiseql_apq_decide_v1(fcinfo: pg_sys::FunctionC
     jsonb_datum(&o)
 }
 
+v1_info!(pg_finfo_fraiseql_apq_lookup_v1);
+/// `fraiseql_apq_lookup(hash text) RETURNS jsonb`: the stored AST or NULL; counts a hit or
+/// a miss after the lookup, which runs as the caller (SELECT on fraiseql_apq).
+///
+/// # Safety
+/// Called by the executor with a valid `fcinfo` (STRICT).
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_apq_lookup_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    require_utf8();
+    let hash = parse_hash(arg_str(fcinfo, 0));
+    match fetch(fcinfo, &hash, false) {
+        Some((_, ast)) => ast,
+        None => pgrx::fcinfo::pg_return_null(fcinfo),
+    }
+}
+
+v1_info!(pg_finfo_fraiseql_apq_fetch_v1);
+/// `fraiseql_apq_fetch(hash text, OUT query text, OUT ast jsonb) RETURNS record`: as
+/// `fraiseql_apq_lookup`, with the query text (the protocol answers with both).
+///
+/// # Safety
+/// Called by the executor with a valid `fcinfo` (STRICT).
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_apq_fetch_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    require_utf8();
+    let hash = parse_hash(arg_str(fcinfo, 0));
+    let mut desc: pg_sys::TupleDesc = std::ptr::null_mut();
+    if pg_sys::get_call_result_type(fcinfo, std::ptr::null_mut(), &mut desc)
+        != pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE
+    {
+        internal_error("fraiseql_apq_fetch must return a record");
+    }
+    let desc = pg_sys::BlessTupleDesc(desc);
+    match fetch(fcinfo, &hash, true) {
+        Some((query, ast)) => {
+            let mut values = [query, ast];
+            let mut nulls = [false, false];
+            let tuple = pg_sys::heap_form_tuple(desc, values.as_mut_ptr(), nulls.as_mut_ptr());
+            pg_sys::heap_copy_tuple_as_datum(tuple, desc)
+        }
+        None => pgrx::fcinfo::pg_return_null(fcinfo),
+    }
+}
+
+v1_info!(pg_finfo_fraiseql_apq_insert_v1);
+/// `fraiseql_apq_insert(hash text, query text, ast jsonb) RETURNS boolean`: inserts the row
+/// as the caller (INSERT on fraiseql_apq) unless the hash is stored already; counts a
+/// registration when it did. The table's CHECK verifies the hash against the text.
+///
+/// # Safety
+/// Called by the executor with a valid `fcinfo` (STRICT).
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_apq_insert_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    require_utf8();
+    let hash = hex(&parse_hash(arg_str(fcinfo, 0)));
+    check_query_datum(arg(fcinfo, 1));
+    let schema = own_schema(fcinfo);
+    let inserted = with_spi(|| {
+        let plan = kept_plan(&INSERT_PLAN, &schema, insert_sql, &[pg_sys::TEXTOID, pg_sys::TEXTOID, pg_sys::JSONBOID]);
+        execute(plan, &mut [text_datum(&hash), arg(fcinfo, 1), arg(fcinfo, 2)], pg_sys::SPI_OK_INSERT, 0) == 1
+    });
+    if inserted {
+        count_registration();
+    }
+    pg_sys::Datum::from(inserted)
+}
+
+v1_info!(pg_finfo_fraiseql_apq_save_last_used_v1);
+/// `fraiseql_apq_save_last_used() RETURNS integer`: writes the last-hit times this
+/// database's counters hold into `fraiseql_apq.last_used_at` where they are later, as
+/// the caller (UPDATE on fraiseql_apq); returns the number of rows updated.
+///
+/// # Safety
+/// Called by the executor with a valid `fcinfo`.
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_apq_save_last_used_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    require_utf8();
+    let hits = db_counters();
+    if hits.is_empty() {
+        return pg_sys::Datum::from(0i32);
+    }
+    let schema = own_schema(fcinfo);
+    let updated = with_spi(|| {
+        let plan = kept_plan(&SAVE_PLAN, &schema, save_sql, &[pg_sys::TEXTARRAYOID, pg_sys::TIMESTAMPTZARRAYOID]);
+        let mut hashes: Vec<pg_sys::Datum> = hits.iter().map(|(h, _, _)| text_datum(&hex(h))).collect();
+        let mut times: Vec<pg_sys::Datum> = hits.iter().map(|(_, _, t)| pg_sys::Datum::from(*t)).collect();
+        let n = hits.len() as i32;
+        let hashes = pg_sys::construct_array(
+            hashes.as_mut_ptr(),
+            n,
+            pg_sys::TEXTOID,
+            -1,
+            false,
+            pg_sys::TYPALIGN_INT as std::ffi::c_char,
+        );
+        let times = pg_sys::construct_array(
+            times.as_mut_ptr(),
+            n,
+            pg_sys::TIMESTAMPTZOID,
+            8,
+            true,
+            pg_sys::TYPALIGN_DOUBLE as std::ffi::c_char,
+        );
+        execute(plan, &mut [pg_sys::Datum::from(hashes), pg_sys::Datum::from(times)], pg_sys::SPI_OK_UPDATE, 0)
+    });
+    pg_sys::Datum::from(updated as i32)
+}
+
+// The two functions below are declared only by 0.1.0's install script, whose catalog
+// this library must still load until ALTER EXTENSION fraiseql UPDATE replaces it. 0.2.0
+// declares neither: counting is left to the functions that look up and insert.
+
 v1_info!(pg_finfo_fraiseql_apq_count_v1);
-/// `fraiseql_apq_count(hash text, hit boolean) RETURNS void`: records one lookup.
+/// 0.1.0's `fraiseql_apq_count(hash text, hit boolean) RETURNS void`: records one lookup.
 ///
 /// # Safety
 /// Called by the executor with a valid `fcinfo` (STRICT).
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_apq_count_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let hash = parse_hash(arg_str(fcinfo, 0));
-    let hit = arg_bool(fcinfo, 1);
-    let now = pg_sys::GetCurrentTimestamp();
-    if shared() {
-        SHARED.exclusive().record(&hash, hit, now);
-    } else {
-        LOCAL.with(|l| {
-            let local = &mut *l.borrow_mut();
-            let (t, m) = (&mut local.totals, &mut local.per_hash);
-            t.lookups += 1;
-            if hit {
-                t.hits += 1;
-                let e = m.entry(hash).or_insert((0, 0));
-                e.0 += 1;
-                e.1 = now;
-            } else {
-                t.misses += 1;
-            }
-        });
-    }
+    require_utf8();
+    count_lookup(&parse_hash(arg_str(fcinfo, 0)), arg_bool(fcinfo, 1));
     pg_sys::Datum::from(0)
 }
 
 v1_info!(pg_finfo_fraiseql_apq_count_registration_v1);
-/// `fraiseql_apq_count_registration() RETURNS void`
+/// 0.1.0's `fraiseql_apq_count_registration() RETURNS void`.
 ///
 /// # Safety
 /// Called by the executor.
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_apq_count_registration_v1(_fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    if shared() {
-        SHARED.exclusive().registrations += 1;
-    } else {
-        LOCAL.with(|l| l.borrow_mut().totals.registrations += 1);
-    }
+    require_utf8();
+    count_registration();
     pg_sys::Datum::from(0)
 }
 
-/// Per-hash counters: (hash, hits, last hit).
+fn timestamptz(t: i64) -> Option<pgrx::datum::TimestampWithTimeZone> {
+    // SAFETY: a TimestampTz value of the server's own clock.
+    unsafe { pgrx::datum::TimestampWithTimeZone::from_datum(pg_sys::Datum::from(t), false) }
+}
+
+/// This database's per-hash counters: (hash, hits, last hit).
 #[pg_extern(volatile, parallel_restricted)]
 fn fraiseql_apq_counters() -> TableIterator<
     'static,
     (name!(hash, String), name!(hits, i64), name!(last_hit, Option<pgrx::datum::TimestampWithTimeZone>)),
 > {
-    let rows: Vec<(String, i64, i64)> = if shared() {
-        let c = SHARED.share();
-        c.slots.iter().filter(|s| s.hash != [0; 32]).map(|s| (hex(&s.hash), s.hits as i64, s.last_hit)).collect()
-    } else {
-        LOCAL.with(|l| l.borrow().per_hash.iter().map(|(h, (n, t))| (hex(h), *n as i64, *t)).collect())
-    };
-    TableIterator::new(rows.into_iter().map(|(h, n, t)| {
-        // SAFETY: a TimestampTz value of the server's own clock.
-        let ts = unsafe { pgrx::datum::TimestampWithTimeZone::from_datum(pg_sys::Datum::from(t), false) };
-        (h, n, ts)
-    }))
+    require_utf8();
+    let rows = db_counters();
+    TableIterator::new(rows.into_iter().map(|(h, n, t)| (hex(&h), n as i64, timestamptz(t))))
 }
 
-/// Totals since the last reset, and whether they are shared by all backends.
+/// This database's totals since its last reset, and whether they are shared by all
+/// backends. `stats_reset` is NULL when the database has no entry (more than
+/// `DATABASES` databases count at once).
 #[allow(clippy::type_complexity)] // pgrx spells an SRF's columns in its return type
 #[pg_extern(volatile, parallel_restricted)]
 fn fraiseql_apq_totals() -> TableIterator<
@@ -361,26 +746,49 @@ fn fraiseql_apq_totals() -> TableIterator<
         name!(stats_reset, Option<pgrx::datum::TimestampWithTimeZone>),
     ),
 > {
-    let (l, h, m, r, u, reset) = if shared() {
-        let c = SHARED.share();
-        (c.lookups, c.hits, c.misses, c.registrations, c.untracked, c.reset_at)
+    require_utf8();
+    let t = if shared() {
+        let db = my_db();
+        SHARED.share().dbs.iter().find(|t| t.db == db).copied().unwrap_or(FREE_TOTALS)
     } else {
-        LOCAL.with(|l| {
-            let t = &l.borrow().totals;
-            (t.lookups, t.hits, t.misses, t.registrations, 0, t.reset_at)
-        })
+        with_local(|l| l.totals)
     };
-    // SAFETY: a TimestampTz value of the server's own clock.
-    let reset = unsafe { pgrx::datum::TimestampWithTimeZone::from_datum(pg_sys::Datum::from(reset), false) };
-    TableIterator::once((l as i64, h as i64, m as i64, r as i64, u as i64, shared(), reset))
+    let reset = if t.db == 0 && shared() { None } else { timestamptz(t.reset_at) };
+    TableIterator::once((
+        t.lookups as i64,
+        t.hits as i64,
+        t.misses as i64,
+        t.registrations as i64,
+        t.untracked as i64,
+        shared(),
+        reset,
+    ))
 }
 
-/// Resets every counter (shared or this backend's).
+fn database_exists(db: u32) -> bool {
+    // SAFETY: a syscache probe by OID.
+    unsafe {
+        pg_sys::SearchSysCacheExists(
+            pg_sys::SysCacheIdentifier::DATABASEOID as i32,
+            pg_sys::Datum::from(db),
+            pg_sys::Datum::from(0),
+            pg_sys::Datum::from(0),
+            pg_sys::Datum::from(0),
+        )
+    }
+}
+
+/// Resets this database's counters (shared, or this backend's), and frees the shared
+/// entries of databases dropped since. Other databases' counters are left alone.
 #[pg_extern(volatile, parallel_unsafe)]
 fn fraiseql_apq_stats_reset() {
+    require_utf8();
     if shared() {
-        *SHARED.exclusive() = Counters::default();
+        let db = my_db();
+        let others: Vec<u32> = SHARED.share().dbs.iter().map(|t| t.db).filter(|&d| d != 0 && d != db).collect();
+        let gone: Vec<u32> = others.into_iter().filter(|&d| !database_exists(d)).collect();
+        SHARED.exclusive().reset(db, &gone, now());
     } else {
-        LOCAL.with(|l| *l.borrow_mut() = Local { totals: Counters0::new(), per_hash: HashMap::new() });
+        LOCAL.with(|l| *l.borrow_mut() = Some(Local::new()));
     }
 }

@@ -25,6 +25,22 @@ mod shape_fns;
 
 ::pgrx::pg_module_magic!(name, version);
 
+// Every function reads and writes text as UTF-8: refuse to install anywhere else. (Each C
+// function also refuses a non-UTF8 database itself, for catalogs upgraded from 0.1.0.)
+extension_sql!(
+    r#"DO $$
+BEGIN
+    IF pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.<>) 'UTF8' THEN
+        RAISE EXCEPTION 'fraiseql requires a database with UTF8 encoding, not %', pg_catalog.getdatabaseencoding()
+            USING ERRCODE = '0A000';
+    END IF;
+END
+$$;
+"#,
+    name = "require_utf8",
+    bootstrap
+);
+
 // fraiseql_where(data, spec, convert_keys) and fraiseql_where_sql(spec, column_name,
 // convert_keys): V1 functions over raw jsonb, see src/pg.rs and docs/where.md.
 extension_sql_file!("../sql/where.sql", name = "where_functions");
@@ -47,13 +63,25 @@ pub extern "C-unwind" fn _PG_init() {
 extension_sql_file!(
     "../sql/apq.sql",
     name = "apq",
-    requires = ["shape_functions", fraiseql_apq_counters, fraiseql_apq_totals]
+    requires = ["shape_functions", fraiseql_apq_counters, fraiseql_apq_totals, fraiseql_apq_stats_reset]
 );
 
-/// snake_case → camelCase with the rule GraphQL responses use (see `docs/camel_case.md`).
-#[pg_extern(immutable, strict, parallel_safe)]
-fn fraiseql_camel_case(key: &str) -> String {
-    fraiseql_core::camel_case(key).into_owned()
+// fraiseql_camel_case (sql/camel.sql).
+extension_sql_file!("../sql/camel.sql", name = "camel_case");
+
+v1_info!(pg_finfo_fraiseql_camel_case_wrapper);
+/// `fraiseql_camel_case(key text) RETURNS text`: snake_case → camelCase with the rule
+/// GraphQL responses use (see `docs/camel_case.md`). A V1 function rather than a
+/// `#[pg_extern]` so that a non-UTF8 database is refused before the argument is read as
+/// UTF-8; it keeps the symbol name of the `#[pg_extern]` 0.1.0 declared.
+///
+/// # Safety
+/// Called by the executor with a valid `fcinfo` (STRICT).
+#[no_mangle]
+#[pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_camel_case_wrapper(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    pg::require_utf8();
+    pg::text_datum(&fraiseql_core::camel_case(pg::arg_str(fcinfo, 0)))
 }
 
 /// The in-database tests live in the top-level `pgrx-tests/` directory; they are compiled

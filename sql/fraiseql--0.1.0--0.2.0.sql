@@ -1,0 +1,160 @@
+-- fraiseql 0.1.0 -> 0.2.0, run by ALTER EXTENSION fraiseql UPDATE.
+--
+-- The result must be the catalog a fresh CREATE EXTENSION fraiseql (0.2.0) builds, to the
+-- byte: pgrx-tests/integration/upgrade.sh installs 0.1.0 (sql/archive/), updates, and
+-- compares every function (attributes, search_path, ACL, source), table, column,
+-- constraint, index, view, comment, initial privilege and extension membership with a
+-- fresh install; any difference fails it.
+--
+-- Adding to it: put each change in the section of the sql/ file it belongs to.
+--   * new function, table, view: the same statement as in sql/*.sql;
+--   * changed function body or attributes: CREATE OR REPLACE FUNCTION with the text of
+--     sql/*.sql copied verbatim (function source is compared byte for byte); a changed
+--     setting alone: ALTER FUNCTION ... SET / RESET;
+--   * changed argument list or return type: DROP FUNCTION, then CREATE as in sql/*.sql
+--     (and re-create the views or aggregates that depend on it);
+--   * removed function: DROP FUNCTION (its C symbol stays in the library: a 0.1.0
+--     catalog must load with the new library until it is updated);
+--   * GRANT/REVOKE and COMMENT ON exactly as the install script has them.
+-- pgrx-generated functions (#[pg_extern]) appear in the install script as
+-- CREATE FUNCTION "name"(...) ... AS 'MODULE_PATHNAME', 'name_wrapper'.
+
+\echo Use "ALTER EXTENSION fraiseql UPDATE TO '0.2.0'" to load this file. \quit
+
+-- ---------------------------------------------------------------------------------------
+-- sql/where.sql: where-spec functions
+-- ---------------------------------------------------------------------------------------
+
+-- (no change yet)
+
+-- ---------------------------------------------------------------------------------------
+-- sql/shape.sql: response shaping
+-- ---------------------------------------------------------------------------------------
+
+-- search_path pinned (CVE-2018-1058): bodies unchanged.
+ALTER FUNCTION fraiseql_register_types(jsonb) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION fraiseql_query(regclass, text, text, text, jsonb, jsonb, bigint, bigint, boolean, jsonb)
+    SET search_path = pg_catalog, pg_temp;
+
+-- ---------------------------------------------------------------------------------------
+-- sql/camel.sql: fraiseql_camel_case
+-- ---------------------------------------------------------------------------------------
+
+-- (no change: declared by hand now, as 0.1.0 generated it)
+
+-- ---------------------------------------------------------------------------------------
+-- sql/apq.sql: persisted queries
+-- ---------------------------------------------------------------------------------------
+
+-- Counting moves into the C functions that look up and insert as the calling role; the
+-- SQL-callable counters of 0.1.0 let any role forge hits and registrations.
+CREATE OR REPLACE FUNCTION fraiseql_apq_lookup(hash text) RETURNS jsonb
+LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'fraiseql_apq_lookup_v1';
+COMMENT ON FUNCTION fraiseql_apq_lookup(text) IS 'the stored AST of a persisted query, or NULL; counts a hit or a miss';
+
+CREATE FUNCTION fraiseql_apq_fetch(hash text, OUT query text, OUT ast jsonb) RETURNS record
+LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'fraiseql_apq_fetch_v1';
+COMMENT ON FUNCTION fraiseql_apq_fetch(text) IS 'the stored text and AST of a persisted query, or NULL; counts a hit or a miss';
+
+CREATE FUNCTION fraiseql_apq_insert(hash text, query text, ast jsonb) RETURNS boolean
+LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'fraiseql_apq_insert_v1';
+COMMENT ON FUNCTION fraiseql_apq_insert(text, text, jsonb) IS
+'stores a parsed query unless its hash is stored already; true (and counted) when it inserted the row';
+
+CREATE FUNCTION fraiseql_apq_save_last_used() RETURNS integer
+LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'fraiseql_apq_save_last_used_v1';
+COMMENT ON FUNCTION fraiseql_apq_save_last_used() IS
+'writes the last-hit times this database''s counters hold into fraiseql_apq.last_used_at; returns the rows updated';
+
+DROP FUNCTION fraiseql_apq_count(text, boolean);
+DROP FUNCTION fraiseql_apq_count_registration();
+
+-- search_path pinned; counting through fraiseql_apq_insert/fetch/save_last_used; the
+-- passthrough path parses in fraiseql_apq_decide (size limit, U+0000 refused).
+CREATE OR REPLACE FUNCTION fraiseql_apq_store(hash text, query text, ast jsonb) RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cap integer := coalesce(nullif(current_setting('fraiseql.apq_max_entries', true), '')::integer, 0);
+BEGIN
+    IF @extschema@.fraiseql_apq_insert(hash, query, ast) THEN
+        IF cap > 0 AND (SELECT count(*) FROM @extschema@.fraiseql_apq) > cap THEN
+            PERFORM @extschema@.fraiseql_apq_evict(cap, NULL);
+        END IF;
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION fraiseql_apq_register(query text) RETURNS text
+LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ast jsonb := @extschema@.fraiseql_graphql_parse(query);
+    h text := @extschema@.fraiseql_sha256_hex(query);
+BEGIN
+    PERFORM @extschema@.fraiseql_apq_store(h, query, ast);
+    RETURN h;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION fraiseql_apq_error(message text, code text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_build_object('errors', jsonb_build_array(
+        jsonb_build_object('message', message, 'extensions', jsonb_build_object('code', code))))
+$$;
+
+CREATE OR REPLACE FUNCTION fraiseql_apq_request(request jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    d jsonb := @extschema@.fraiseql_apq_decide(request);
+    h text := d->>'hash';
+    q text;
+    ast jsonb;
+    extra jsonb := jsonb_strip_nulls(jsonb_build_object('variables', request->'variables',
+                                                       'operationName', request->'operationName'));
+BEGIN
+    CASE d->>'action'
+    WHEN 'lookup' THEN
+        SELECT f.query, f.ast INTO q, ast FROM @extschema@.fraiseql_apq_fetch(h) AS f;
+        IF q IS NULL THEN
+            RETURN @extschema@.fraiseql_apq_error('PersistedQueryNotFound', 'PERSISTED_QUERY_NOT_FOUND');
+        END IF;
+    WHEN 'register' THEN
+        -- fraiseql_apq_decide checked the size, verified the hash and parsed the query.
+        q := d->>'query';
+        ast := d->'ast';
+        PERFORM @extschema@.fraiseql_apq_store(h, q, ast);
+    WHEN 'passthrough' THEN
+        RETURN jsonb_build_object('query', d->'query', 'document', d->'ast') || extra;
+    ELSE
+        RETURN @extschema@.fraiseql_apq_error(d->>'message', d->>'code');
+    END CASE;
+    RETURN jsonb_build_object('sha256Hash', h, 'query', q, 'document', ast) || extra;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION fraiseql_apq_evict(max_entries integer DEFAULT NULL, max_age interval DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    loaded text := @extschema@.fraiseql_sha256_hex('');  -- loads the library: defines the settings
+    cap integer := coalesce(max_entries, nullif(current_setting('fraiseql.apq_max_entries', true), '')::integer, 0);
+    age interval := coalesce(max_age, make_interval(secs => coalesce(nullif(current_setting('fraiseql.apq_max_age', true), '')::integer, 0)));
+    removed integer;
+BEGIN
+    IF cap < 0 OR age < interval '0' THEN
+        RAISE EXCEPTION 'fraiseql_apq_evict: limits must not be negative' USING ERRCODE = '22023';
+    END IF;
+    PERFORM @extschema@.fraiseql_apq_save_last_used();
+    WITH ranked AS (
+        SELECT a.hash, a.last_used_at, row_number() OVER (ORDER BY a.last_used_at DESC, a.hash) AS rank
+        FROM @extschema@.fraiseql_apq a
+    )
+    DELETE FROM @extschema@.fraiseql_apq a USING ranked r
+    WHERE a.hash = r.hash
+      AND ((age > interval '0' AND r.last_used_at < now() - age) OR (cap > 0 AND r.rank > cap));
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    RETURN removed;
+END
+$$;
+
+-- Counters are read by monitoring roles and reset by the owner, never by PUBLIC.
+REVOKE ALL ON FUNCTION fraiseql_apq_counters(), fraiseql_apq_totals(), fraiseql_apq_stats_reset() FROM PUBLIC;
