@@ -3,5 +3,6 @@
 
 mod apq;
 mod camel_case;
+mod hardening;
 mod shape;
 mod where_spec;

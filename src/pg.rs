@@ -9,10 +9,10 @@
 
 use fraiseql_core::jsonb::{self, Corrupt, Value};
 use fraiseql_core::where_spec::{FtsKind, Host, Options, Spec, SpecError, TypeHints, TypeName, Typed};
+use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::pg_sys;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
-use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::{IntoDatum, PgMemoryContexts};
 use std::ffi::c_char;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -58,6 +58,28 @@ pub(crate) fn raise(code: PgSqlErrorCode, message: String, hint: Option<&str>, f
     }
     r.report(PgLogLevel::ERROR);
     unreachable!("ERROR does not return")
+}
+
+/// Runs the body of the SQL function `function`. PostgreSQL errors, whether the server
+/// raised them or this crate reported them, pass through unchanged; any other panic
+/// would be a bug, and is reported as XX000 with a fixed message that names the function
+/// but never carries the panic's Rust text (an index, an `unwrap` site, a type name).
+pub(crate) fn guarded<R>(function: &str, f: impl FnOnce() -> R) -> R {
+    use pg_sys::panic::{CaughtError, ErrorReport, ErrorReportWithLevel};
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload)
+            if payload.is::<CaughtError>() || payload.is::<ErrorReportWithLevel>() || payload.is::<ErrorReport>() =>
+        {
+            std::panic::resume_unwind(payload)
+        }
+        Err(_) => raise(
+            PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+            format!("internal error in {function}()"),
+            Some("This is a bug in fraiseql: please report the statement that raised it."),
+            function,
+        ),
+    }
 }
 
 /// Counts calls of the stack hook: see [`install_guards`].
@@ -298,9 +320,8 @@ impl Host for PgHost {
     }
 
     fn fts_match(&self, config: &str, kind: FtsKind, query: &str, text: &str) -> bool {
-        let (oid, q) = cached_tsquery(config, kind, query).unwrap_or_else(|m| {
-            raise(PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, m, None, "fraiseql_where")
-        });
+        let (oid, q) = cached_tsquery(config, kind, query)
+            .unwrap_or_else(|m| raise(PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, m, None, "fraiseql_where"));
         let vector = TO_TSVECTOR.with(|f| f.call2(oid, text_datum(text)));
         TS_MATCH_VQ.with(|f| f.call2(vector, q)).value() != 0
     }
@@ -391,12 +412,14 @@ v1_info!(pg_finfo_fraiseql_where_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_where_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let options = Options { convert_keys: arg_bool(fcinfo, 3) };
-    let (spec, types) = (varlena_bytes(arg(fcinfo, 1)), varlena_bytes(arg(fcinfo, 2)));
-    let spec = cached_spec(fcinfo, spec, types, options, parse_spec, "fraiseql_where");
-    let row: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
-    let hit = spec.matches(row, &PgHost).unwrap_or_else(|e| report_corrupt(e));
-    pg_sys::Datum::from(hit)
+    crate::pg::guarded("fraiseql_where", || {
+        let options = Options { convert_keys: arg_bool(fcinfo, 3) };
+        let (spec, types) = (varlena_bytes(arg(fcinfo, 1)), varlena_bytes(arg(fcinfo, 2)));
+        let spec = cached_spec(fcinfo, spec, types, options, parse_spec, "fraiseql_where");
+        let row: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+        let hit = spec.matches(row, &PgHost).unwrap_or_else(|e| report_corrupt(e));
+        pg_sys::Datum::from(hit)
+    })
 }
 
 // `fraiseql_where_sql(spec jsonb, column_name text, types jsonb, convert_keys boolean) RETURNS text`
@@ -407,15 +430,18 @@ v1_info!(pg_finfo_fraiseql_where_sql_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_where_sql_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let options = Options { convert_keys: arg_bool(fcinfo, 3) };
-    let column = arg_str(fcinfo, 1);
-    let spec = parse_spec(varlena_bytes(arg(fcinfo, 0)), varlena_bytes(arg(fcinfo, 2)), options, "fraiseql_where_sql");
-    // Helper functions are qualified with this function's own schema: the extension's.
-    let schema = {
-        let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
-        std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(nsp)).to_string_lossy().into_owned()
-    };
-    spec.to_sql_in(column, Some(&schema)).into_datum().expect("text")
+    crate::pg::guarded("fraiseql_where_sql", || {
+        let options = Options { convert_keys: arg_bool(fcinfo, 3) };
+        let column = arg_str(fcinfo, 1);
+        let spec =
+            parse_spec(varlena_bytes(arg(fcinfo, 0)), varlena_bytes(arg(fcinfo, 2)), options, "fraiseql_where_sql");
+        // Helper functions are qualified with this function's own schema: the extension's.
+        let schema = {
+            let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
+            std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(nsp)).to_string_lossy().into_owned()
+        };
+        spec.to_sql_in(column, Some(&schema)).into_datum().expect("text")
+    })
 }
 
 fn parse_operators(bytes: &[u8], _types: &[u8], options: Options, function: &str) -> Spec {
@@ -435,13 +461,15 @@ v1_info!(pg_finfo_fraiseql_test_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_test_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let options = Options::default();
-    let spec = cached_spec(fcinfo, varlena_bytes(arg(fcinfo, 1)), &[], options, parse_operators, "fraiseql_test");
-    let value: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
-    match spec.truth(value, &PgHost).unwrap_or_else(|e| report_corrupt(e)) {
-        Some(b) => pg_sys::Datum::from(b),
-        None => pgrx::fcinfo::pg_return_null(fcinfo),
-    }
+    crate::pg::guarded("fraiseql_test", || {
+        let options = Options::default();
+        let spec = cached_spec(fcinfo, varlena_bytes(arg(fcinfo, 1)), &[], options, parse_operators, "fraiseql_test");
+        let value: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+        match spec.truth(value, &PgHost).unwrap_or_else(|e| report_corrupt(e)) {
+            Some(b) => pg_sys::Datum::from(b),
+            None => pgrx::fcinfo::pg_return_null(fcinfo),
+        }
+    })
 }
 
 /// Declares `fraiseql_as_<type>(value jsonb)`: the value read as that type by the same
@@ -456,11 +484,13 @@ macro_rules! typed_reader {
         #[no_mangle]
         #[pg_guard]
         pub unsafe extern "C-unwind" fn $func(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-            let value: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
-            match Typed::from_json($ty, &value) {
-                Some(t) => typed_datum(t),
-                None => pgrx::fcinfo::pg_return_null(fcinfo),
-            }
+            guarded(stringify!($func), || {
+                let value: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+                match Typed::from_json($ty, &value) {
+                    Some(t) => typed_datum(t),
+                    None => pgrx::fcinfo::pg_return_null(fcinfo),
+                }
+            })
         }
     };
 }
@@ -526,19 +556,21 @@ v1_info!(pg_finfo_fraiseql_order_sql_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_order_sql_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let options = Options { convert_keys: arg_bool(fcinfo, 3) };
-    let column = arg_str(fcinfo, 1);
-    require_utf8();
-    check_spec_size("the order_by spec", varlena_bytes(arg(fcinfo, 0)).len(), "fraiseql_order_sql");
-    check_spec_size("the type hints", varlena_bytes(arg(fcinfo, 2)).len(), "fraiseql_order_sql");
-    let types = jsonb::root(varlena_bytes(arg(fcinfo, 2))).unwrap_or_else(|e| report_corrupt(e));
-    let hints = Spec::parse_types(types, options).unwrap_or_else(|e| report_spec_error(&e, "fraiseql_order_sql"));
-    let spec = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
-    let schema = {
-        let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
-        std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(nsp)).to_string_lossy().into_owned()
-    };
-    let sql = fraiseql_core::order::order_by_sql(spec, column, &hints, options.convert_keys, Some(&schema))
-        .unwrap_or_else(|e| report_spec_error(&e, "fraiseql_order_sql"));
-    sql.into_datum().expect("text")
+    crate::pg::guarded("fraiseql_order_sql", || {
+        let options = Options { convert_keys: arg_bool(fcinfo, 3) };
+        let column = arg_str(fcinfo, 1);
+        require_utf8();
+        check_spec_size("the order_by spec", varlena_bytes(arg(fcinfo, 0)).len(), "fraiseql_order_sql");
+        check_spec_size("the type hints", varlena_bytes(arg(fcinfo, 2)).len(), "fraiseql_order_sql");
+        let types = jsonb::root(varlena_bytes(arg(fcinfo, 2))).unwrap_or_else(|e| report_corrupt(e));
+        let hints = Spec::parse_types(types, options).unwrap_or_else(|e| report_spec_error(&e, "fraiseql_order_sql"));
+        let spec = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+        let schema = {
+            let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
+            std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(nsp)).to_string_lossy().into_owned()
+        };
+        let sql = fraiseql_core::order::order_by_sql(spec, column, &hints, options.convert_keys, Some(&schema))
+            .unwrap_or_else(|e| report_spec_error(&e, "fraiseql_order_sql"));
+        sql.into_datum().expect("text")
+    })
 }

@@ -179,15 +179,17 @@ v1_info!(pg_finfo_fraiseql_shape_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_shape_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let selection = required_str(fcinfo, 1, "selection", "fraiseql_shape");
-    let plan = cached_plan(fcinfo, selection, opt_str(fcinfo, 2), "fraiseql_shape");
-    if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
-        return pgrx::fcinfo::pg_return_null(fcinfo);
-    }
-    let row = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
-    let mut out = PgText::new("");
-    plan.shape(row, &mut out).unwrap_or_else(|e| report_corrupt(e));
-    out.into_datum()
+    crate::pg::guarded("fraiseql_shape", || {
+        let selection = required_str(fcinfo, 1, "selection", "fraiseql_shape");
+        let plan = cached_plan(fcinfo, selection, opt_str(fcinfo, 2), "fraiseql_shape");
+        if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
+            return pgrx::fcinfo::pg_return_null(fcinfo);
+        }
+        let row = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+        let mut out = PgText::new("");
+        plan.shape(row, &mut out).unwrap_or_else(|e| report_corrupt(e));
+        out.into_datum()
+    })
 }
 
 /// The running state of `fraiseql_shape_agg`: the array being written, `[` and the
@@ -205,39 +207,41 @@ v1_info!(pg_finfo_fraiseql_shape_agg_step_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_shape_agg_step_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let mut aggcontext: pg_sys::MemoryContext = std::ptr::null_mut();
-    if pg_sys::AggCheckCallContext(fcinfo, &mut aggcontext) == 0 {
-        ErrorReport::new(
-            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
-            "fraiseql_shape_agg_step called outside an aggregate",
-            "fraiseql",
-        )
-        .report(PgLogLevel::ERROR);
-    }
-    let mut state = if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
-        std::ptr::null_mut()
-    } else {
-        arg(fcinfo, 0).cast_mut_ptr::<AggState>()
-    };
-    if state.is_null() {
-        let mut cx = PgMemoryContexts::For(aggcontext);
-        let buf = cx.switch_to(|_| PgText::new("["));
-        state = cx.leak_and_drop_on_delete(AggState { buf, rows: 0 });
-    }
-    let selection = required_str(fcinfo, 2, "selection", "fraiseql_shape_agg");
-    let plan = cached_plan(fcinfo, selection, opt_str(fcinfo, 3), "fraiseql_shape_agg");
-    let st = &mut *state;
-    if st.rows > 0 {
-        st.buf.put_bytes(b",");
-    }
-    if pgrx::fcinfo::pg_arg_is_null(fcinfo, 1) {
-        st.buf.put_bytes(b"null");
-    } else {
-        let row = jsonb::root(varlena_bytes(arg(fcinfo, 1))).unwrap_or_else(|e| report_corrupt(e));
-        plan.shape(row, &mut st.buf).unwrap_or_else(|e| report_corrupt(e));
-    }
-    st.rows += 1;
-    pg_sys::Datum::from(state)
+    crate::pg::guarded("fraiseql_shape_agg", || {
+        let mut aggcontext: pg_sys::MemoryContext = std::ptr::null_mut();
+        if pg_sys::AggCheckCallContext(fcinfo, &mut aggcontext) == 0 {
+            ErrorReport::new(
+                PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+                "fraiseql_shape_agg_step called outside an aggregate",
+                "fraiseql",
+            )
+            .report(PgLogLevel::ERROR);
+        }
+        let mut state = if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
+            std::ptr::null_mut()
+        } else {
+            arg(fcinfo, 0).cast_mut_ptr::<AggState>()
+        };
+        if state.is_null() {
+            let mut cx = PgMemoryContexts::For(aggcontext);
+            let buf = cx.switch_to(|_| PgText::new("["));
+            state = cx.leak_and_drop_on_delete(AggState { buf, rows: 0 });
+        }
+        let selection = required_str(fcinfo, 2, "selection", "fraiseql_shape_agg");
+        let plan = cached_plan(fcinfo, selection, opt_str(fcinfo, 3), "fraiseql_shape_agg");
+        let st = &mut *state;
+        if st.rows > 0 {
+            st.buf.put_bytes(b",");
+        }
+        if pgrx::fcinfo::pg_arg_is_null(fcinfo, 1) {
+            st.buf.put_bytes(b"null");
+        } else {
+            let row = jsonb::root(varlena_bytes(arg(fcinfo, 1))).unwrap_or_else(|e| report_corrupt(e));
+            plan.shape(row, &mut st.buf).unwrap_or_else(|e| report_corrupt(e));
+        }
+        st.rows += 1;
+        pg_sys::Datum::from(state)
+    })
 }
 
 v1_info!(pg_finfo_fraiseql_shape_agg_final_v1);
@@ -248,15 +252,17 @@ v1_info!(pg_finfo_fraiseql_shape_agg_final_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_shape_agg_final_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    // READ_ONLY final function: the state may be finalised again, so it is copied.
-    let mut out = PgText::new("");
-    if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
-        out.put_bytes(b"[");
-    } else {
-        out.put_bytes((*arg(fcinfo, 0).cast_mut_ptr::<AggState>()).buf.body());
-    }
-    out.put_bytes(b"]");
-    out.into_datum()
+    crate::pg::guarded("fraiseql_shape_agg", || {
+        // READ_ONLY final function: the state may be finalised again, so it is copied.
+        let mut out = PgText::new("");
+        if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
+            out.put_bytes(b"[");
+        } else {
+            out.put_bytes((*arg(fcinfo, 0).cast_mut_ptr::<AggState>()).buf.body());
+        }
+        out.put_bytes(b"]");
+        out.into_datum()
+    })
 }
 
 v1_info!(pg_finfo_fraiseql_response_v1);
@@ -268,15 +274,17 @@ v1_info!(pg_finfo_fraiseql_response_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_response_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let field = required_str(fcinfo, 0, "field", "fraiseql_response");
-    let value = opt_str(fcinfo, 1).unwrap_or("null");
-    let mut out = String::with_capacity(value.len() + field.len() + 16);
-    out.push_str("{\"data\":{");
-    jsonb::write_json_string(&mut out, field);
-    out.push(':');
-    out.push_str(value);
-    out.push_str("}}");
-    json_datum(&out)
+    crate::pg::guarded("fraiseql_response", || {
+        let field = required_str(fcinfo, 0, "field", "fraiseql_response");
+        let value = opt_str(fcinfo, 1).unwrap_or("null");
+        let mut out = String::with_capacity(value.len() + field.len() + 16);
+        out.push_str("{\"data\":{");
+        jsonb::write_json_string(&mut out, field);
+        out.push(':');
+        out.push_str(value);
+        out.push_str("}}");
+        json_datum(&out)
+    })
 }
 
 v1_info!(pg_finfo_fraiseql_check_type_v1);
@@ -288,8 +296,10 @@ v1_info!(pg_finfo_fraiseql_check_type_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_check_type_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    let name = crate::pg::arg_str(fcinfo, 0);
-    let fields = jsonb::root(varlena_bytes(arg(fcinfo, 1))).unwrap_or_else(|e| report_corrupt(e));
-    Schema::default().add_type(name, fields).unwrap_or_else(|e| report_shape_error(&e, "fraiseql_check_type"));
-    pg_sys::Datum::from(true)
+    crate::pg::guarded("fraiseql_check_type", || {
+        let name = crate::pg::arg_str(fcinfo, 0);
+        let fields = jsonb::root(varlena_bytes(arg(fcinfo, 1))).unwrap_or_else(|e| report_corrupt(e));
+        Schema::default().add_type(name, fields).unwrap_or_else(|e| report_shape_error(&e, "fraiseql_check_type"));
+        pg_sys::Datum::from(true)
+    })
 }

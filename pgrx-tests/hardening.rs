@@ -1,0 +1,43 @@
+#[pgrx::pg_schema]
+mod tests {
+    use crate::pg::guarded;
+    use pgrx::prelude::*;
+
+    /// A Rust panic (a bug) is reported as XX000 with a fixed message, not its own text.
+    #[pg_test(error = "internal error in fraiseql_probe()")]
+    fn a_rust_panic_never_shows_its_text() {
+        guarded("fraiseql_probe", || -> i32 { panic!("index out of bounds: secret Rust detail") });
+    }
+
+    /// PostgreSQL's own errors pass through the guard unchanged (message and SQLSTATE).
+    #[pg_test]
+    fn server_errors_pass_through_unchanged() {
+        let got = PgTryBuilder::new(|| {
+            guarded("fraiseql_probe", || {
+                Spi::run("SELECT 1/0").unwrap();
+            });
+            None
+        })
+        .catch_others(|e| match e {
+            pg_sys::panic::CaughtError::PostgresError(r) | pg_sys::panic::CaughtError::ErrorReport(r) => {
+                Some((r.sql_error_code(), r.message().to_string()))
+            }
+            pg_sys::panic::CaughtError::RustPanic { ereport, .. } => {
+                Some((ereport.sql_error_code(), ereport.message().to_string()))
+            }
+        })
+        .execute();
+        let (code, message) = got.expect("an error");
+        assert_eq!(code, PgSqlErrorCode::ERRCODE_DIVISION_BY_ZERO);
+        assert!(message.contains("division by zero"), "{message}");
+    }
+
+    /// Backtrace capture is off in the backend, whatever RUST_BACKTRACE says.
+    #[pg_test]
+    fn backtraces_are_not_captured() {
+        Spi::run("SELECT fraiseql_camel_case('a_b')").unwrap();
+        assert_eq!(std::env::var("RUST_LIB_BACKTRACE").as_deref(), Ok("0"));
+        let bt = std::backtrace::Backtrace::capture();
+        assert_ne!(bt.status(), std::backtrace::BacktraceStatus::Captured);
+    }
+}
