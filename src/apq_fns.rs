@@ -79,6 +79,9 @@ pub struct Counters {
     slots: [Slot; SLOTS],
     used: u32,
     dbs: [Totals; DATABASES],
+    /// When shared memory was set up (server start or restart after a crash): the reset
+    /// time of a database that has counted nothing since.
+    started_at: i64,
 }
 
 // SAFETY: plain old data, no pointers.
@@ -86,7 +89,7 @@ unsafe impl PGRXSharedMemory for Counters {}
 
 impl Default for Counters {
     fn default() -> Self {
-        Counters { slots: [FREE_SLOT; SLOTS], used: 0, dbs: [FREE_TOTALS; DATABASES] }
+        Counters { slots: [FREE_SLOT; SLOTS], used: 0, dbs: [FREE_TOTALS; DATABASES], started_at: now() }
     }
 }
 
@@ -96,13 +99,14 @@ fn start_slot(db: u32, hash: &[u8; 32]) -> usize {
 }
 
 impl Counters {
-    /// The index of `db`'s totals, claiming a free entry (reset now) on first use.
-    fn db_index(&mut self, db: u32, now: i64) -> Option<usize> {
+    /// The index of `db`'s totals, claiming a free entry on first use (it has counted
+    /// nothing since the server started).
+    fn db_index(&mut self, db: u32) -> Option<usize> {
         if let Some(i) = self.dbs.iter().position(|t| t.db == db) {
             return Some(i);
         }
         let i = self.dbs.iter().position(|t| t.db == 0)?;
-        self.dbs[i] = Totals { db, reset_at: now, ..FREE_TOTALS };
+        self.dbs[i] = Totals { db, reset_at: self.started_at, ..FREE_TOTALS };
         Some(i)
     }
 
@@ -129,7 +133,7 @@ impl Counters {
     }
 
     fn record_lookup(&mut self, db: u32, hash: &[u8; 32], hit: bool, now: i64) {
-        let Some(i) = self.db_index(db, now) else { return };
+        let Some(i) = self.db_index(db) else { return };
         self.dbs[i].lookups += 1;
         if hit {
             self.dbs[i].hits += 1;
@@ -141,8 +145,8 @@ impl Counters {
         }
     }
 
-    fn record_registration(&mut self, db: u32, now: i64) {
-        if let Some(i) = self.db_index(db, now) {
+    fn record_registration(&mut self, db: u32) {
+        if let Some(i) = self.db_index(db) {
             self.dbs[i].registrations += 1;
         }
     }
@@ -162,12 +166,11 @@ impl Counters {
                 self.used += 1;
             }
         }
-        for t in self.dbs.iter_mut() {
-            if gone.contains(&t.db) {
-                *t = FREE_TOTALS;
-            } else if t.db == db {
-                *t = Totals { db, reset_at: now, ..FREE_TOTALS };
-            }
+        for t in self.dbs.iter_mut().filter(|t| gone.contains(&t.db)) {
+            *t = FREE_TOTALS;
+        }
+        if let Some(i) = self.db_index(db) {
+            self.dbs[i] = Totals { db, reset_at: now, ..FREE_TOTALS };
         }
     }
 }
@@ -236,7 +239,7 @@ fn count_lookup(hash: &[u8; 32], hit: bool) {
 
 fn count_registration() {
     if shared() {
-        SHARED.exclusive().record_registration(my_db(), now());
+        SHARED.exclusive().record_registration(my_db());
     } else {
         with_local(|l| l.totals.registrations += 1);
     }
@@ -730,7 +733,7 @@ fn fraiseql_apq_counters() -> TableIterator<
 }
 
 /// This database's totals since its last reset, and whether they are shared by all
-/// backends. `stats_reset` is NULL when the database has no entry (more than
+/// backends. `stats_reset` is NULL when the database cannot count (more than
 /// `DATABASES` databases count at once).
 #[allow(clippy::type_complexity)] // pgrx spells an SRF's columns in its return type
 #[pg_extern(volatile, parallel_restricted)]
@@ -749,11 +752,17 @@ fn fraiseql_apq_totals() -> TableIterator<
     require_utf8();
     let t = if shared() {
         let db = my_db();
-        SHARED.share().dbs.iter().find(|t| t.db == db).copied().unwrap_or(FREE_TOTALS)
+        let c = SHARED.share();
+        // No entry yet: nothing counted since the server started, or, with every entry
+        // taken by other databases, nothing counted at all (stats_reset NULL).
+        c.dbs.iter().find(|t| t.db == db).copied().unwrap_or(Totals {
+            reset_at: if c.dbs.iter().any(|t| t.db == 0) { c.started_at } else { 0 },
+            ..FREE_TOTALS
+        })
     } else {
         with_local(|l| l.totals)
     };
-    let reset = if t.db == 0 && shared() { None } else { timestamptz(t.reset_at) };
+    let reset = if t.reset_at == 0 { None } else { timestamptz(t.reset_at) };
     TableIterator::once((
         t.lookups as i64,
         t.hits as i64,
