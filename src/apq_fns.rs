@@ -496,8 +496,10 @@ v1_info!(pg_finfo_fraiseql_apq_hash_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_apq_hash_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    require_utf8();
-    text_datum(&hex(&parse_hash(arg_str(fcinfo, 0))))
+    crate::pg::guarded("fraiseql_apq_hash", || {
+        require_utf8();
+        text_datum(&hex(&parse_hash(arg_str(fcinfo, 0))))
+    })
 }
 
 v1_info!(pg_finfo_fraiseql_sha256_hex_v1);
@@ -509,8 +511,10 @@ v1_info!(pg_finfo_fraiseql_sha256_hex_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_sha256_hex_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    require_utf8();
-    text_datum(&apq::sha256_hex(arg_str(fcinfo, 0)))
+    crate::pg::guarded("fraiseql_sha256_hex", || {
+        require_utf8();
+        text_datum(&apq::sha256_hex(arg_str(fcinfo, 0)))
+    })
 }
 
 v1_info!(pg_finfo_fraiseql_graphql_parse_v1);
@@ -523,12 +527,14 @@ v1_info!(pg_finfo_fraiseql_graphql_parse_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_graphql_parse_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    require_utf8();
-    check_query_datum(arg(fcinfo, 0));
-    match apq::parse_within(arg_str(fcinfo, 0), max_query_bytes()) {
-        Ok(ast) => jsonb_datum(&ast),
-        Err(r) => report_refusal(&r),
-    }
+    crate::pg::guarded("fraiseql_graphql_parse", || {
+        require_utf8();
+        check_query_datum(arg(fcinfo, 0));
+        match apq::parse_within(arg_str(fcinfo, 0), max_query_bytes()) {
+            Ok(ast) => jsonb_datum(&ast),
+            Err(r) => report_refusal(&r),
+        }
+    })
 }
 
 v1_info!(pg_finfo_fraiseql_apq_decide_v1);
@@ -540,38 +546,40 @@ v1_info!(pg_finfo_fraiseql_apq_decide_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_apq_decide_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    require_utf8();
-    let req = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
-    let mut o = String::from("{\"action\":");
-    let s = |o: &mut String, v: &str| jsonb::write_json_string(o, v);
-    match apq::decide_within(req, max_query_bytes()) {
-        apq::Action::Lookup { hash } => {
-            o.push_str("\"lookup\",\"hash\":");
-            s(&mut o, &hash);
+    crate::pg::guarded("fraiseql_apq_decide", || {
+        require_utf8();
+        let req = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+        let mut o = String::from("{\"action\":");
+        let s = |o: &mut String, v: &str| jsonb::write_json_string(o, v);
+        match apq::decide_within(req, max_query_bytes()) {
+            apq::Action::Lookup { hash } => {
+                o.push_str("\"lookup\",\"hash\":");
+                s(&mut o, &hash);
+            }
+            apq::Action::Register { query, prepared } => {
+                o.push_str("\"register\",\"hash\":");
+                s(&mut o, &prepared.hash);
+                o.push_str(",\"query\":");
+                s(&mut o, &query);
+                o.push_str(",\"ast\":");
+                o.push_str(&prepared.ast_json);
+            }
+            apq::Action::Passthrough { query, ast_json } => {
+                o.push_str("\"passthrough\",\"query\":");
+                s(&mut o, &query);
+                o.push_str(",\"ast\":");
+                o.push_str(&ast_json);
+            }
+            apq::Action::Reject { message, code } => {
+                o.push_str("\"reject\",\"message\":");
+                s(&mut o, &message);
+                o.push_str(",\"code\":");
+                s(&mut o, code);
+            }
         }
-        apq::Action::Register { query, prepared } => {
-            o.push_str("\"register\",\"hash\":");
-            s(&mut o, &prepared.hash);
-            o.push_str(",\"query\":");
-            s(&mut o, &query);
-            o.push_str(",\"ast\":");
-            o.push_str(&prepared.ast_json);
-        }
-        apq::Action::Passthrough { query, ast_json } => {
-            o.push_str("\"passthrough\",\"query\":");
-            s(&mut o, &query);
-            o.push_str(",\"ast\":");
-            o.push_str(&ast_json);
-        }
-        apq::Action::Reject { message, code } => {
-            o.push_str("\"reject\",\"message\":");
-            s(&mut o, &message);
-            o.push_str(",\"code\":");
-            s(&mut o, code);
-        }
-    }
-    o.push('}');
-    jsonb_datum(&o)
+        o.push('}');
+        jsonb_datum(&o)
+    })
 }
 
 v1_info!(pg_finfo_fraiseql_apq_lookup_v1);
@@ -583,12 +591,14 @@ v1_info!(pg_finfo_fraiseql_apq_lookup_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_apq_lookup_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    require_utf8();
-    let hash = parse_hash(arg_str(fcinfo, 0));
-    match fetch(fcinfo, &hash, false) {
-        Some((_, ast)) => ast,
-        None => pgrx::fcinfo::pg_return_null(fcinfo),
-    }
+    crate::pg::guarded("fraiseql_apq_lookup", || {
+        require_utf8();
+        let hash = parse_hash(arg_str(fcinfo, 0));
+        match fetch(fcinfo, &hash, false) {
+            Some((_, ast)) => ast,
+            None => pgrx::fcinfo::pg_return_null(fcinfo),
+        }
+    })
 }
 
 v1_info!(pg_finfo_fraiseql_apq_fetch_v1);
@@ -600,24 +610,26 @@ v1_info!(pg_finfo_fraiseql_apq_fetch_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_apq_fetch_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    require_utf8();
-    let hash = parse_hash(arg_str(fcinfo, 0));
-    let mut desc: pg_sys::TupleDesc = std::ptr::null_mut();
-    if pg_sys::get_call_result_type(fcinfo, std::ptr::null_mut(), &mut desc)
-        != pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE
-    {
-        internal_error("fraiseql_apq_fetch must return a record");
-    }
-    let desc = pg_sys::BlessTupleDesc(desc);
-    match fetch(fcinfo, &hash, true) {
-        Some((query, ast)) => {
-            let mut values = [query, ast];
-            let mut nulls = [false, false];
-            let tuple = pg_sys::heap_form_tuple(desc, values.as_mut_ptr(), nulls.as_mut_ptr());
-            pg_sys::heap_copy_tuple_as_datum(tuple, desc)
+    crate::pg::guarded("fraiseql_apq_fetch", || {
+        require_utf8();
+        let hash = parse_hash(arg_str(fcinfo, 0));
+        let mut desc: pg_sys::TupleDesc = std::ptr::null_mut();
+        if pg_sys::get_call_result_type(fcinfo, std::ptr::null_mut(), &mut desc)
+            != pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE
+        {
+            internal_error("fraiseql_apq_fetch must return a record");
         }
-        None => pgrx::fcinfo::pg_return_null(fcinfo),
-    }
+        let desc = pg_sys::BlessTupleDesc(desc);
+        match fetch(fcinfo, &hash, true) {
+            Some((query, ast)) => {
+                let mut values = [query, ast];
+                let mut nulls = [false, false];
+                let tuple = pg_sys::heap_form_tuple(desc, values.as_mut_ptr(), nulls.as_mut_ptr());
+                pg_sys::heap_copy_tuple_as_datum(tuple, desc)
+            }
+            None => pgrx::fcinfo::pg_return_null(fcinfo),
+        }
+    })
 }
 
 v1_info!(pg_finfo_fraiseql_apq_insert_v1);
@@ -630,18 +642,21 @@ v1_info!(pg_finfo_fraiseql_apq_insert_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_apq_insert_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    require_utf8();
-    let hash = hex(&parse_hash(arg_str(fcinfo, 0)));
-    check_query_datum(arg(fcinfo, 1));
-    let schema = own_schema(fcinfo);
-    let inserted = with_spi(|| {
-        let plan = kept_plan(&INSERT_PLAN, &schema, insert_sql, &[pg_sys::TEXTOID, pg_sys::TEXTOID, pg_sys::JSONBOID]);
-        execute(plan, &mut [text_datum(&hash), arg(fcinfo, 1), arg(fcinfo, 2)], pg_sys::SPI_OK_INSERT, 0) == 1
-    });
-    if inserted {
-        count_registration();
-    }
-    pg_sys::Datum::from(inserted)
+    crate::pg::guarded("fraiseql_apq_insert", || {
+        require_utf8();
+        let hash = hex(&parse_hash(arg_str(fcinfo, 0)));
+        check_query_datum(arg(fcinfo, 1));
+        let schema = own_schema(fcinfo);
+        let inserted = with_spi(|| {
+            let plan =
+                kept_plan(&INSERT_PLAN, &schema, insert_sql, &[pg_sys::TEXTOID, pg_sys::TEXTOID, pg_sys::JSONBOID]);
+            execute(plan, &mut [text_datum(&hash), arg(fcinfo, 1), arg(fcinfo, 2)], pg_sys::SPI_OK_INSERT, 0) == 1
+        });
+        if inserted {
+            count_registration();
+        }
+        pg_sys::Datum::from(inserted)
+    })
 }
 
 v1_info!(pg_finfo_fraiseql_apq_save_last_used_v1);
@@ -654,36 +669,38 @@ v1_info!(pg_finfo_fraiseql_apq_save_last_used_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_apq_save_last_used_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    require_utf8();
-    let hits = db_counters();
-    if hits.is_empty() {
-        return pg_sys::Datum::from(0i32);
-    }
-    let schema = own_schema(fcinfo);
-    let updated = with_spi(|| {
-        let plan = kept_plan(&SAVE_PLAN, &schema, save_sql, &[pg_sys::TEXTARRAYOID, pg_sys::TIMESTAMPTZARRAYOID]);
-        let mut hashes: Vec<pg_sys::Datum> = hits.iter().map(|(h, _, _)| text_datum(&hex(h))).collect();
-        let mut times: Vec<pg_sys::Datum> = hits.iter().map(|(_, _, t)| pg_sys::Datum::from(*t)).collect();
-        let n = hits.len() as i32;
-        let hashes = pg_sys::construct_array(
-            hashes.as_mut_ptr(),
-            n,
-            pg_sys::TEXTOID,
-            -1,
-            false,
-            pg_sys::TYPALIGN_INT as std::ffi::c_char,
-        );
-        let times = pg_sys::construct_array(
-            times.as_mut_ptr(),
-            n,
-            pg_sys::TIMESTAMPTZOID,
-            8,
-            true,
-            pg_sys::TYPALIGN_DOUBLE as std::ffi::c_char,
-        );
-        execute(plan, &mut [pg_sys::Datum::from(hashes), pg_sys::Datum::from(times)], pg_sys::SPI_OK_UPDATE, 0)
-    });
-    pg_sys::Datum::from(updated as i32)
+    crate::pg::guarded("fraiseql_apq_save_last_used", || {
+        require_utf8();
+        let hits = db_counters();
+        if hits.is_empty() {
+            return pg_sys::Datum::from(0i32);
+        }
+        let schema = own_schema(fcinfo);
+        let updated = with_spi(|| {
+            let plan = kept_plan(&SAVE_PLAN, &schema, save_sql, &[pg_sys::TEXTARRAYOID, pg_sys::TIMESTAMPTZARRAYOID]);
+            let mut hashes: Vec<pg_sys::Datum> = hits.iter().map(|(h, _, _)| text_datum(&hex(h))).collect();
+            let mut times: Vec<pg_sys::Datum> = hits.iter().map(|(_, _, t)| pg_sys::Datum::from(*t)).collect();
+            let n = hits.len() as i32;
+            let hashes = pg_sys::construct_array(
+                hashes.as_mut_ptr(),
+                n,
+                pg_sys::TEXTOID,
+                -1,
+                false,
+                pg_sys::TYPALIGN_INT as std::ffi::c_char,
+            );
+            let times = pg_sys::construct_array(
+                times.as_mut_ptr(),
+                n,
+                pg_sys::TIMESTAMPTZOID,
+                8,
+                true,
+                pg_sys::TYPALIGN_DOUBLE as std::ffi::c_char,
+            );
+            execute(plan, &mut [pg_sys::Datum::from(hashes), pg_sys::Datum::from(times)], pg_sys::SPI_OK_UPDATE, 0)
+        });
+        pg_sys::Datum::from(updated as i32)
+    })
 }
 
 // The two functions below are declared only by 0.1.0's install script, whose catalog
@@ -698,9 +715,11 @@ v1_info!(pg_finfo_fraiseql_apq_count_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_apq_count_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    require_utf8();
-    count_lookup(&parse_hash(arg_str(fcinfo, 0)), arg_bool(fcinfo, 1));
-    pg_sys::Datum::from(0)
+    crate::pg::guarded("fraiseql_apq_count", || {
+        require_utf8();
+        count_lookup(&parse_hash(arg_str(fcinfo, 0)), arg_bool(fcinfo, 1));
+        pg_sys::Datum::from(0)
+    })
 }
 
 v1_info!(pg_finfo_fraiseql_apq_count_registration_v1);
@@ -711,9 +730,11 @@ v1_info!(pg_finfo_fraiseql_apq_count_registration_v1);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_apq_count_registration_v1(_fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    require_utf8();
-    count_registration();
-    pg_sys::Datum::from(0)
+    crate::pg::guarded("fraiseql_apq_count_registration", || {
+        require_utf8();
+        count_registration();
+        pg_sys::Datum::from(0)
+    })
 }
 
 fn timestamptz(t: i64) -> Option<pgrx::datum::TimestampWithTimeZone> {
@@ -727,9 +748,11 @@ fn fraiseql_apq_counters() -> TableIterator<
     'static,
     (name!(hash, String), name!(hits, i64), name!(last_hit, Option<pgrx::datum::TimestampWithTimeZone>)),
 > {
-    require_utf8();
-    let rows = db_counters();
-    TableIterator::new(rows.into_iter().map(|(h, n, t)| (hex(&h), n as i64, timestamptz(t))))
+    crate::pg::guarded("fraiseql_apq_counters", || {
+        require_utf8();
+        let rows = db_counters();
+        TableIterator::new(rows.into_iter().map(|(h, n, t)| (hex(&h), n as i64, timestamptz(t))))
+    })
 }
 
 /// This database's totals since its last reset, and whether they are shared by all
@@ -749,29 +772,31 @@ fn fraiseql_apq_totals() -> TableIterator<
         name!(stats_reset, Option<pgrx::datum::TimestampWithTimeZone>),
     ),
 > {
-    require_utf8();
-    let t = if shared() {
-        let db = my_db();
-        let c = SHARED.share();
-        // No entry yet: nothing counted since the server started, or, with every entry
-        // taken by other databases, nothing counted at all (stats_reset NULL).
-        c.dbs.iter().find(|t| t.db == db).copied().unwrap_or(Totals {
-            reset_at: if c.dbs.iter().any(|t| t.db == 0) { c.started_at } else { 0 },
-            ..FREE_TOTALS
-        })
-    } else {
-        with_local(|l| l.totals)
-    };
-    let reset = if t.reset_at == 0 { None } else { timestamptz(t.reset_at) };
-    TableIterator::once((
-        t.lookups as i64,
-        t.hits as i64,
-        t.misses as i64,
-        t.registrations as i64,
-        t.untracked as i64,
-        shared(),
-        reset,
-    ))
+    crate::pg::guarded("fraiseql_apq_totals", || {
+        require_utf8();
+        let t = if shared() {
+            let db = my_db();
+            let c = SHARED.share();
+            // No entry yet: nothing counted since the server started, or, with every entry
+            // taken by other databases, nothing counted at all (stats_reset NULL).
+            c.dbs.iter().find(|t| t.db == db).copied().unwrap_or(Totals {
+                reset_at: if c.dbs.iter().any(|t| t.db == 0) { c.started_at } else { 0 },
+                ..FREE_TOTALS
+            })
+        } else {
+            with_local(|l| l.totals)
+        };
+        let reset = if t.reset_at == 0 { None } else { timestamptz(t.reset_at) };
+        TableIterator::once((
+            t.lookups as i64,
+            t.hits as i64,
+            t.misses as i64,
+            t.registrations as i64,
+            t.untracked as i64,
+            shared(),
+            reset,
+        ))
+    })
 }
 
 fn database_exists(db: u32) -> bool {
@@ -791,13 +816,15 @@ fn database_exists(db: u32) -> bool {
 /// entries of databases dropped since. Other databases' counters are left alone.
 #[pg_extern(volatile, parallel_unsafe)]
 fn fraiseql_apq_stats_reset() {
-    require_utf8();
-    if shared() {
-        let db = my_db();
-        let others: Vec<u32> = SHARED.share().dbs.iter().map(|t| t.db).filter(|&d| d != 0 && d != db).collect();
-        let gone: Vec<u32> = others.into_iter().filter(|&d| !database_exists(d)).collect();
-        SHARED.exclusive().reset(db, &gone, now());
-    } else {
-        LOCAL.with(|l| *l.borrow_mut() = Some(Local::new()));
-    }
+    crate::pg::guarded("fraiseql_apq_stats_reset", || {
+        require_utf8();
+        if shared() {
+            let db = my_db();
+            let others: Vec<u32> = SHARED.share().dbs.iter().map(|t| t.db).filter(|&d| d != 0 && d != db).collect();
+            let gone: Vec<u32> = others.into_iter().filter(|&d| !database_exists(d)).collect();
+            SHARED.exclusive().reset(db, &gone, now());
+        } else {
+            LOCAL.with(|l| *l.borrow_mut() = Some(Local::new()));
+        }
+    })
 }

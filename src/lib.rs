@@ -80,8 +80,10 @@ v1_info!(pg_finfo_fraiseql_camel_case_wrapper);
 #[no_mangle]
 #[pg_guard]
 pub unsafe extern "C-unwind" fn fraiseql_camel_case_wrapper(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    pg::require_utf8();
-    pg::text_datum(&fraiseql_core::camel_case(pg::arg_str(fcinfo, 0)))
+    pg::guarded("fraiseql_camel_case", || {
+        pg::require_utf8();
+        pg::text_datum(&fraiseql_core::camel_case(pg::arg_str(fcinfo, 0)))
+    })
 }
 
 /// The in-database tests live in the top-level `pgrx-tests/` directory; they are compiled
