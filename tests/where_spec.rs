@@ -203,7 +203,7 @@ fn bad_specs_are_rejected_with_path_token_and_hint() {
     let e = reject(r#"{"machine": {"id": {"eqq": 1}}}"#);
     assert_eq!(e.path, "where.machine.id.eqq");
     assert!(e.message.contains("unknown operator \"eqq\""), "{e}");
-    assert!(e.hint.as_deref().unwrap().contains("valid operators: eq, neq"), "{e:?}");
+    assert!(e.hint.as_deref().unwrap().contains("Valid operators: eq, neq"), "{e:?}");
 
     let e = reject(r#"{"status": {"eqq": "x"}}"#);
     assert_eq!(e.path, "where.status.eqq");

@@ -13,5 +13,10 @@ FROM (VALUES
  ('{"path": {"matches_any_lquery": ["top.science", "*.hobbies.*"]}}', '{}'),
  ('{"path": {"matches_ltxtquery": "astronomy & !hobbies"}}', '{}'),
  ('{"path": {"depth_gte": 3}}', '{}'),
+ ('{"path": {"depth_eq": 2}}', '{}'),
+ ('{"path": {"depth_neq": 2}}', '{}'),
+ ('{"path": {"depth_gt": 2}}', '{}'),
+ ('{"path": {"depth_lt": 3}}', '{}'),
+ ('{"path": {"depth_lte": 3}}', '{}'),
  ('{"path": {"eq": "1.2.3"}}', '{}')
 ) AS t(spec, types);

@@ -12,13 +12,14 @@ mod compile;
 mod eval;
 pub mod like;
 pub mod ltree;
+pub mod ops;
 mod parse;
 pub mod typed;
 
 use crate::jsonb::{self, Corrupt, Value};
 use std::fmt;
 
-pub use parse::OPERATORS;
+pub use ops::{OperatorDef, OPERATORS};
 pub use typed::{TypeName, Typed, TYPE_NAMES};
 
 /// `s` cut to 60 characters for an error message: operands can be megabytes long.
@@ -147,7 +148,7 @@ pub struct Spec {
 pub type Truth = Option<bool>;
 
 #[derive(Clone, Debug)]
-enum Node {
+pub(crate) enum Node {
     /// No condition at all (`{}`, or everything in it was null).
     True,
     And(Vec<Node>),
@@ -168,14 +169,14 @@ enum Node {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Quant {
+pub(crate) enum Quant {
     Any,
     All,
     None,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Cmp {
+pub(crate) enum Cmp {
     Gt,
     Gte,
     Lt,
@@ -205,14 +206,14 @@ impl Cmp {
 
 /// Comparison of array lengths.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum LenCmp {
+pub(crate) enum LenCmp {
     Eq,
     Neq,
     Ord(Cmp),
 }
 
 #[derive(Clone, Debug)]
-enum Op {
+pub(crate) enum Op {
     /// Same JSON type and equal (numbers by value).
     Eq(Json),
     Neq(Json),
@@ -275,14 +276,14 @@ enum Op {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum TCmp {
+pub(crate) enum TCmp {
     Eq,
     Neq,
     Order(Cmp),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum NetClass {
+pub(crate) enum NetClass {
     Private,
     Public,
     Ipv4,
@@ -295,7 +296,7 @@ enum NetClass {
 }
 
 #[derive(Clone, Debug)]
-enum NetTest {
+pub(crate) enum NetTest {
     Subnet(typed::Inet),
     InRange(typed::Inet, typed::Inet),
     /// The address is (true) or is not (false) of the class.
@@ -303,7 +304,7 @@ enum NetTest {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum RangeRel {
+pub(crate) enum RangeRel {
     Overlaps,
     Adjacent,
     StrictlyLeft,
@@ -313,13 +314,13 @@ enum RangeRel {
 }
 
 #[derive(Clone, Debug)]
-enum RangeTest {
+pub(crate) enum RangeTest {
     ContainsDate(i32),
     Rel(RangeRel, typed::DateRange),
 }
 
 #[derive(Clone, Debug)]
-enum LtreeTest {
+pub(crate) enum LtreeTest {
     AncestorOf(Vec<String>),
     DescendantOf(Vec<String>),
     Lquery(ltree::Lquery),

@@ -1,0 +1,129 @@
+//! `eq`, `neq`, `gt`…`lte`, `in`, `nin`, `isnull`: comparisons of JSON values.
+
+use super::super::compile::{guard, jsonb_lit, typed_scalar};
+use super::super::{Cmp, Json, Op, Truth};
+use super::Ctx;
+use crate::jsonb::{Corrupt, Value};
+use crate::where_spec::{Node, SpecError};
+
+pub(super) fn eq(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
+    c.cond(Op::Eq(c.json(&c.v)?))
+}
+pub(super) fn neq(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
+    c.cond(Op::Neq(c.json(&c.v)?))
+}
+fn order(c: &Ctx<'_, '_>, cmp: Cmp) -> Result<Node, SpecError> {
+    c.cond(Op::Order(cmp, c.scalar()?))
+}
+pub(super) fn gt(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
+    order(c, Cmp::Gt)
+}
+pub(super) fn gte(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
+    order(c, Cmp::Gte)
+}
+pub(super) fn lt(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
+    order(c, Cmp::Lt)
+}
+pub(super) fn lte(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
+    order(c, Cmp::Lte)
+}
+pub(super) fn in_(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
+    c.cond(Op::In(c.list()?))
+}
+pub(super) fn nin(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
+    c.cond(Op::Nin(c.list()?))
+}
+pub(super) fn isnull(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
+    c.cond(Op::IsNull(c.boolean()?))
+}
+
+/// Same JSON type as the operand and equal (numbers by value): SQL `CASE WHEN
+/// jsonb_typeof(v) = <type> THEN v = operand END`.
+pub(in crate::where_spec) fn json_eq(v: &Value<'_>, operand: &Json) -> Result<Truth, Corrupt> {
+    let o = operand.value();
+    if v.type_name() != o.type_name() {
+        return Ok(None);
+    }
+    Ok(Some(v.json_eq(&o)?))
+}
+
+/// An OR of `eq` over the list: unknown when no operand has `v`'s type, false for an
+/// empty list.
+fn in_list(v: &Value<'_>, list: &[Json]) -> Result<Truth, Corrupt> {
+    if list.is_empty() {
+        return Ok(Some(false));
+    }
+    let mut acc = None;
+    for o in list {
+        crate::guard::interrupts();
+        match json_eq(v, o)? {
+            Some(true) => return Ok(Some(true)),
+            Some(false) => acc = Some(false),
+            None => {}
+        }
+    }
+    Ok(acc)
+}
+
+pub(super) fn test(op: &Op, v: &Value<'_>) -> Result<Truth, Corrupt> {
+    Ok(match op {
+        Op::Eq(o) => json_eq(v, o)?,
+        Op::Neq(o) => json_eq(v, o)?.map(|b| !b),
+        Op::Order(cmp, o) => match (v, &o.value()) {
+            (Value::Number(a), Value::Number(b)) => Some(cmp.holds(a.compare(b))),
+            (Value::String(a), Value::String(b)) => Some(cmp.holds(a.cmp(b))),
+            (Value::Bool(a), Value::Bool(b)) => Some(cmp.holds(a.cmp(b))),
+            _ => None,
+        },
+        Op::In(list) => in_list(v, list)?,
+        Op::Nin(list) => in_list(v, list)?.map(|b| !b),
+        // Decided on the resolved path before a value exists (missing or null).
+        Op::IsNull(_) => unreachable!("isnull is evaluated by eval::eval"),
+        _ => unreachable!("not a comparison"),
+    })
+}
+
+fn eq_exact(v: &str, j: &Json) -> String {
+    guard(v, j.value().type_name(), &format!("{v} = {}", jsonb_lit(j)))
+}
+
+/// One `= ANY` branch per JSON type present in the list; other types stay unknown.
+fn in_sql(v: &str, list: &[Json]) -> String {
+    if list.is_empty() {
+        return format!("CASE WHEN jsonb_typeof({v}) <> 'null' THEN false END");
+    }
+    let mut branches: Vec<(&'static str, Vec<String>)> = Vec::new();
+    for j in list {
+        crate::guard::interrupts();
+        let ty = j.value().type_name();
+        let lit = jsonb_lit(j);
+        match branches.iter_mut().find(|(t, _)| *t == ty) {
+            Some((_, lits)) => lits.push(lit),
+            None => branches.push((ty, vec![lit])),
+        }
+    }
+    let mut s = format!("CASE jsonb_typeof({v})");
+    for (ty, lits) in branches {
+        s.push_str(&format!(" WHEN '{ty}' THEN {v} = ANY (ARRAY[{}])", lits.join(", ")));
+    }
+    s.push_str(" END");
+    s
+}
+
+pub(super) fn sql(op: &Op, v: &str, positive: bool) -> String {
+    match op {
+        Op::Eq(j) if positive => format!("{v} = {}", jsonb_lit(j)),
+        Op::Eq(j) => eq_exact(v, j),
+        Op::Neq(j) => format!("(NOT {})", eq_exact(v, j)),
+        Op::Order(cmp, j) => {
+            let (ty, lhs, rhs) = typed_scalar(v, j);
+            let collate = if ty == "string" { " COLLATE \"C\"" } else { "" };
+            guard(v, ty, &format!("{lhs}{collate} {} {rhs}", cmp.sql()))
+        }
+        Op::In(list) => in_sql(v, list),
+        Op::Nin(list) => format!("(NOT {})", in_sql(v, list)),
+        Op::IsNull(true) => format!("(coalesce(jsonb_typeof({v}), 'null') = 'null')"),
+        Op::IsNull(false) => format!("(coalesce(jsonb_typeof({v}), 'null') <> 'null')"),
+        _ => unreachable!("not a comparison"),
+    }
+}

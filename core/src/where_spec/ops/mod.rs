@@ -1,0 +1,435 @@
+//! Every where-spec operator, declared once.
+//!
+//! [`OPERATORS`] is the single list: each [`OperatorDef`] gives an operator's name and
+//! aliases, its family, the operand it takes, what it means, an example, and the
+//! function that reads its operand into an [`Op`]. Everything else is derived from it:
+//! the parser's lookup and its "valid operators" hint ([`hint`]), the usage text of an
+//! operand error, the operator tables of `docs/where.md` ([`docs_tables`], checked by a
+//! test), and the tests that every operator parses, evaluates, compiles and has a
+//! regression case.
+//!
+//! Each family lives in its own module with three small functions, in the manner of
+//! PostgreSQL's `jsonpath_exec.c` (one function per item kind): the operand readers the
+//! table points to, `test` (the per-row evaluation of its `Op`s) and `sql` (their
+//! compiled SQL). [`test`] and [`sql`] dispatch an `Op` to its family.
+//!
+//! Adding an operator: one entry in [`OPERATORS`], its `Op` handling in the family's
+//! `test` and `sql` (the compiler insists on both through exhaustive matches), and a
+//! regression case in `pgrx-tests/sql/` (a test insists). `CONTRIBUTING.md` walks through
+//! an example.
+
+mod array;
+mod compare;
+mod hinted;
+mod ltree_ops;
+mod net;
+mod object;
+mod quant;
+mod range;
+mod text;
+
+use super::compile::SqlCtx;
+use super::parse::{corrupt, err, show, Parser};
+use super::typed::{TypeName, Typed};
+use super::{Host, Json, Node, Op, SpecError, Truth};
+use crate::jsonb::{Corrupt, Value};
+
+/// The families, in the order the documentation presents them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Comparison,
+    Text,
+    Array,
+    Object,
+    Quantifier,
+    Network,
+    Ltree,
+    DateRange,
+    FullText,
+}
+
+impl Family {
+    pub const ALL: [Family; 9] = [
+        Family::Comparison,
+        Family::Text,
+        Family::Array,
+        Family::Object,
+        Family::Quantifier,
+        Family::Network,
+        Family::Ltree,
+        Family::DateRange,
+        Family::FullText,
+    ];
+
+    /// The heading of the family's table in `docs/where.md`.
+    pub fn title(self) -> &'static str {
+        match self {
+            Family::Comparison => "Comparison (any JSON value)",
+            Family::Text => "Strings",
+            Family::Array => "Arrays",
+            Family::Object => "Objects",
+            Family::Quantifier => "Quantifiers over arrays",
+            Family::Network => "Network addresses (the value read as inet)",
+            Family::Ltree => "ltree paths (the value read as an ltree path)",
+            Family::DateRange => "Date ranges (the value read as a daterange)",
+            Family::FullText => "Full text (string values)",
+        }
+    }
+}
+
+/// Reads an operator's operand into a spec node.
+pub(crate) type Reader = fn(&Ctx<'_, '_>) -> Result<Node, SpecError>;
+/// Reads it under a type hint on the field.
+pub(crate) type HintedReader = fn(&Ctx<'_, '_>, TypeName) -> Result<Node, SpecError>;
+
+/// One operator.
+pub struct OperatorDef {
+    /// The documented spelling (`array_contains`, `inSubnet`).
+    pub name: &'static str,
+    /// Other accepted spellings. Matching ignores case and underscores anyway, so
+    /// `startsWith` needs no alias of `startswith`.
+    pub aliases: &'static [&'static str],
+    pub family: Family,
+    /// The operand, as the documentation's "operand" column says it.
+    pub operand: &'static str,
+    /// When the test is true, as the documentation's "true when" column says it.
+    pub meaning: &'static str,
+    /// A valid operand in JSON, shown in hints and used by the tests.
+    pub example: &'static str,
+    /// Reads the operand (already known not to be JSON null).
+    pub(crate) parse: Reader,
+    /// Under a type hint on the field, reads the operand as that type instead.
+    pub(crate) hinted: Option<HintedReader>,
+}
+
+impl OperatorDef {
+    /// `{"name": example}`, the form a hint shows.
+    pub fn usage(&self) -> String {
+        format!("{{\"{}\": {}}}", self.name, self.example)
+    }
+}
+
+const fn op(
+    name: &'static str,
+    family: Family,
+    operand: &'static str,
+    meaning: &'static str,
+    example: &'static str,
+    parse: Reader,
+) -> OperatorDef {
+    OperatorDef { name, aliases: &[], family, operand, meaning, example, parse, hinted: None }
+}
+
+const fn aka(mut d: OperatorDef, aliases: &'static [&'static str]) -> OperatorDef {
+    d.aliases = aliases;
+    d
+}
+
+const fn typed_too(mut d: OperatorDef, hinted: HintedReader) -> OperatorDef {
+    d.hinted = Some(hinted);
+    d
+}
+
+use Family as F;
+
+/// Every operator of the where-spec language.
+#[rustfmt::skip]
+pub static OPERATORS: &[OperatorDef] = &[
+    typed_too(op("eq", F::Comparison, "any non-null JSON", "`v` has the operand's type and equals it; numbers by value (`10 = 10.0`), arrays and objects structurally", "\"active\"", compare::eq), hinted::eq),
+    typed_too(aka(op("neq", F::Comparison, "same", "`v` has the operand's type and differs", "\"archived\"", compare::neq), &["ne"]), hinted::neq),
+    typed_too(op("gt", F::Comparison, "string, number or boolean", "`v` has the operand's type and is greater; numbers numerically (`9 < 10`), strings by code point (`COLLATE \"C\"`), `false < true`", "10", compare::gt), hinted::gt),
+    typed_too(op("gte", F::Comparison, "same", "… greater or equal", "10", compare::gte), hinted::gte),
+    typed_too(op("lt", F::Comparison, "same", "… less", "10", compare::lt), hinted::lt),
+    typed_too(op("lte", F::Comparison, "same", "… less or equal", "10", compare::lte), hinted::lte),
+    typed_too(op("in", F::Comparison, "list of non-null values", "`v` equals one of them (an `OR` of `eq`: unknown when no value in the list has `v`'s type). **An empty list matches nothing**: false for every present value", "[\"a\", \"b\"]", compare::in_), hinted::in_),
+    typed_too(aka(op("nin", F::Comparison, "same", "`NOT in`: `v` has the type of some value in the list and equals none; an empty list matches every present value", "[\"a\", \"b\"]", compare::nin), &["notin"]), hinted::nin),
+    op("isnull", F::Comparison, "`true` / `false`", "`v` is missing or JSON null / is present and not null. Never unknown", "true", compare::isnull),
+
+    op("contains", F::Text, "string", "`v` is a string containing it (`%`, `_` and `\\` are literal); with an object or array operand, see Objects and Arrays", "\"edge\"", object::contains),
+    op("icontains", F::Text, "string", "`v` is a string containing it, in any case", "\"edge\"", text::icontains),
+    op("startswith", F::Text, "string", "`v` is a string starting with it", "\"ed\"", text::startswith),
+    op("istartswith", F::Text, "string", "… in any case", "\"ed\"", text::istartswith),
+    op("endswith", F::Text, "string", "`v` is a string ending with it", "\"ge\"", text::endswith),
+    op("iendswith", F::Text, "string", "… in any case", "\"ge\"", text::iendswith),
+    op("like", F::Text, "LIKE pattern", "`v` is a string matching it (`%`, `_`, `\\` escape)", "\"e%\"", text::like),
+    op("ilike", F::Text, "LIKE pattern", "… in any case", "\"E%\"", text::ilike),
+    op("nlike", F::Text, "LIKE pattern", "`v` is a string not matching it", "\"e%\"", text::nlike),
+    op("nilike", F::Text, "LIKE pattern", "… in any case", "\"E%\"", text::nilike),
+    aka(op("matches", F::Text, "POSIX regex", "`v` is a string matching it (PostgreSQL's `~`)", "\"^e\"", text::matches), &["regex"]),
+    aka(op("imatches", F::Text, "POSIX regex", "… in any case (`~*`)", "\"^E\"", text::imatches), &["iregex"]),
+    aka(op("not_matches", F::Text, "POSIX regex", "`v` is a string not matching it (`!~`)", "\"^e\"", text::not_matches), &["nregex"]),
+    op("niregex", F::Text, "POSIX regex", "… in any case (`!~*`)", "\"^E\"", text::niregex),
+
+    op("array_contains", F::Array, "array, or a scalar", "`v` is an array and `v @> operand` (a scalar is wrapped: `[operand]`)", "[\"t1\"]", array::contains),
+    op("array_contained_by", F::Array, "array", "`v` is an array and `v <@ operand`", "[\"t1\", \"t2\"]", array::contained_by),
+    op("array_overlaps", F::Array, "list of non-null values", "`v` is an array holding some element of the operand (`v @> [x]` for some `x`); `[]` matches nothing", "[\"t1\", \"t9\"]", array::overlaps),
+    op("len_eq", F::Array, "non-negative integer", "`v` is an array of that length", "2", array::len_eq),
+    op("len_neq", F::Array, "non-negative integer", "`v` is an array of another length", "2", array::len_neq),
+    op("len_gt", F::Array, "non-negative integer", "`v` is an array longer than that", "2", array::len_gt),
+    op("len_gte", F::Array, "non-negative integer", "… at least that long", "2", array::len_gte),
+    op("len_lt", F::Array, "non-negative integer", "… shorter", "2", array::len_lt),
+    op("len_lte", F::Array, "non-negative integer", "… at most that long", "2", array::len_lte),
+    op("any_eq", F::Array, "string, number or boolean", "`v` is an array with an element equal to it", "\"t1\"", array::any_eq),
+    op("all_eq", F::Array, "string, number or boolean", "`v` is an array whose elements all equal it (true for `[]`)", "\"t1\"", array::all_eq),
+
+    op("has_key", F::Object, "string", "`v` is an object with that key (even when its value is null)", "\"city\"", object::has_key),
+    op("has_any_keys", F::Object, "list of strings", "`v` is an object with any of those keys", "[\"city\", \"zip\"]", object::has_any_keys),
+    op("has_all_keys", F::Object, "list of strings", "`v` is an object with all of those keys", "[\"city\", \"zip\"]", object::has_all_keys),
+    op("contained_by", F::Object, "object or array", "`v` is of the same kind and `v <@ operand` (`contains` with an object or array operand: `v @> operand`)", "{\"city\": \"Paris\", \"rack\": 4}", object::contained_by),
+
+    op("any", F::Quantifier, "spec, or operators", "`v` is an array and some element satisfies the operand", "{\"likes\": {\"gt\": 5}}", quant::any),
+    op("all", F::Quantifier, "spec, or operators", "`v` is an array and every element satisfies it (true for `[]`)", "{\"published\": {\"eq\": true}}", quant::all),
+    op("none", F::Quantifier, "spec, or operators", "`v` is an array and no element satisfies it", "{\"flagged\": {\"eq\": true}}", quant::none),
+
+    op("inSubnet", F::Network, "network, `\"10.0.0.0/8\"`", "the address is inside or equal to it (`<<=`)", "\"10.0.0.0/8\"", net::in_subnet),
+    op("inRange", F::Network, "`{\"from\": addr, \"to\": addr}` (both required)", "the address lies between them, inclusive, in `inet` order", "{\"from\": \"10.0.0.1\", \"to\": \"10.0.0.99\"}", net::in_range),
+    op("isPrivate", F::Network, "`true` / `false`", "the address is (is not) in 10/8, 172.16/12, 192.168/16, 127/8, 169.254/16, fc00::/7, fe80::/10, ::1", "true", net::is_private),
+    op("isPublic", F::Network, "`true` / `false`", "the address is a valid address outside those (is not)", "true", net::is_public),
+    op("isIPv4", F::Network, "`true` / `false`", "the address is (is not) IPv4", "true", net::is_ipv4),
+    op("isIPv6", F::Network, "`true` / `false`", "the address is (is not) IPv6", "true", net::is_ipv6),
+    op("isLoopback", F::Network, "`true` / `false`", "the address is (is not) in 127/8 or ::1", "true", net::is_loopback),
+    op("isLinkLocal", F::Network, "`true` / `false`", "the address is (is not) in 169.254/16 or fe80::/10", "true", net::is_link_local),
+    op("isMulticast", F::Network, "`true` / `false`", "the address is (is not) in 224/4 or ff00::/8", "true", net::is_multicast),
+    op("isDocumentation", F::Network, "`true` / `false`", "the address is (is not) in 192.0.2/24, 198.51.100/24, 203.0.113/24 or 2001:db8::/32", "true", net::is_documentation),
+    op("isCarrierGrade", F::Network, "`true` / `false`", "the address is (is not) in 100.64/10 (RFC 6598)", "true", net::is_carrier_grade),
+
+    op("ancestor_of", F::Ltree, "path", "the path is an ancestor of it or equal (`@>`)", "\"top.science.astronomy\"", ltree_ops::ancestor_of),
+    op("descendant_of", F::Ltree, "path", "the path is a descendant of it or equal (`<@`)", "\"top.science\"", ltree_ops::descendant_of),
+    op("matches_lquery", F::Ltree, "lquery", "the path matches it", "\"*.astronomy\"", ltree_ops::matches_lquery),
+    op("matches_ltxtquery", F::Ltree, "ltxtquery", "the path satisfies it", "\"astronomy & !hobbies\"", ltree_ops::matches_ltxtquery),
+    op("matches_any_lquery", F::Ltree, "list of lqueries", "the path matches one of them", "[\"top.science\", \"*.hobbies.*\"]", ltree_ops::matches_any_lquery),
+    op("depth_eq", F::Ltree, "non-negative integer", "the path has that many labels (`nlevel`)", "3", ltree_ops::depth_eq),
+    op("depth_neq", F::Ltree, "non-negative integer", "… another number of labels", "3", ltree_ops::depth_neq),
+    op("depth_gt", F::Ltree, "non-negative integer", "… more labels", "3", ltree_ops::depth_gt),
+    op("depth_gte", F::Ltree, "non-negative integer", "… at least that many", "3", ltree_ops::depth_gte),
+    op("depth_lt", F::Ltree, "non-negative integer", "… fewer labels", "3", ltree_ops::depth_lt),
+    op("depth_lte", F::Ltree, "non-negative integer", "… at most that many", "3", ltree_ops::depth_lte),
+
+    op("contains_date", F::DateRange, "date", "the range contains it (`@>`)", "\"2026-01-15\"", range::contains_date),
+    op("overlaps", F::DateRange, "range", "the range shares a date with it (`&&`)", "\"[2026-01-01,2026-02-01)\"", range::overlaps),
+    op("adjacent", F::DateRange, "range", "the range touches it without overlapping (`-\\|-`)", "\"[2026-02-01,2026-03-01)\"", range::adjacent),
+    op("strictly_left", F::DateRange, "range", "the range lies entirely before it (`<<`)", "\"[2026-03-01,2026-04-01)\"", range::strictly_left),
+    op("strictly_right", F::DateRange, "range", "the range lies entirely after it (`>>`)", "\"[2025-01-01,2025-02-01)\"", range::strictly_right),
+    op("not_left", F::DateRange, "range", "the range does not extend to the left of it (`&>`)", "\"[2026-01-01,2026-02-01)\"", range::not_left),
+    op("not_right", F::DateRange, "range", "the range does not extend to the right of it (`&<`)", "\"[2026-01-01,2026-02-01)\"", range::not_right),
+
+    op("plain_query", F::FullText, "query text, or `{\"query\": …, \"config\": …}`", "`to_tsvector(config, v) @@ plainto_tsquery(config, query)`", "\"quick fox\"", text::plain_query),
+    op("phrase_query", F::FullText, "same", "… `phraseto_tsquery(config, query)`", "\"quick brown\"", text::phrase_query),
+    op("websearch_query", F::FullText, "same", "… `websearch_to_tsquery(config, query)`", "\"quick -slow\"", text::websearch_query),
+];
+
+/// Operator spellings are matched case- and underscore-insensitively, so GraphQL's
+/// `startsWith`/`arrayContains` and Python's `startswith`/`array_contains` are one name.
+pub(crate) fn normalize(key: &str) -> String {
+    key.chars().filter(|c| *c != '_').flat_map(|c| c.to_lowercase()).collect()
+}
+
+/// The operator a spec key names, if any.
+pub(crate) fn lookup(key: &str) -> Option<&'static OperatorDef> {
+    let n = normalize(key);
+    OPERATORS.iter().find(|d| normalize(d.name) == n || d.aliases.iter().any(|a| normalize(a) == n))
+}
+
+/// "Valid operators: eq, neq, …." — the hint of an unknown operator.
+pub(crate) fn hint() -> String {
+    let names: Vec<&str> = OPERATORS.iter().map(|d| d.name).collect();
+    format!("Valid operators: {}.", names.join(", "))
+}
+
+/// The operator tables of `docs/where.md`, one per family.
+pub fn docs_tables() -> String {
+    let mut out = String::new();
+    for family in Family::ALL {
+        out.push_str(&format!("**{}**\n\n| operator | operand | true when |\n|---|---|---|\n", family.title()));
+        for d in OPERATORS.iter().filter(|d| d.family == family) {
+            let mut names = format!("`{}`", d.name);
+            for a in d.aliases {
+                names.push_str(&format!(" (`{a}`)"));
+            }
+            out.push_str(&format!("| {names} | {} | {} |\n", d.operand, d.meaning));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// What an operator's reader sees: the parser, the operator, its operand and where.
+pub struct Ctx<'p, 'v> {
+    pub(super) parser: &'p Parser<'p>,
+    pub(super) def: &'static OperatorDef,
+    /// The key as written in the spec.
+    pub(super) key: &'p str,
+    pub(super) v: Value<'v>,
+    /// JSON path of the operand, for errors.
+    pub(super) path: &'p str,
+    /// Data path of the field the operator tests.
+    pub(super) field: &'p [String],
+}
+
+impl<'v> Ctx<'_, 'v> {
+    pub(super) fn host(&self) -> &dyn Host {
+        self.parser.host
+    }
+
+    /// A test of the field's value.
+    fn cond(&self, op: Op) -> Result<Node, SpecError> {
+        Ok(Node::Cond { path: self.field.to_vec(), op })
+    }
+
+    fn corrupt(&self, e: Corrupt) -> SpecError {
+        corrupt(self.path, e)
+    }
+
+    /// "gt expects a string, number or boolean, got array [1]", with the usage as hint.
+    fn want(&self, what: &str, v: &Value<'_>) -> SpecError {
+        err(
+            self.path,
+            format!("{} expects {what}, got {} {}", self.key, v.type_name(), show(v)),
+            Some(format!("Valid: {}.", self.def.usage())),
+        )
+    }
+
+    fn json(&self, v: &Value<'_>) -> Result<Json, SpecError> {
+        Json::from_value(v).map_err(|e| self.corrupt(e))
+    }
+
+    fn string_of(&self, v: &Value<'_>) -> Result<String, SpecError> {
+        match v.as_str() {
+            Some(s) => Ok(s.map_err(|e| self.corrupt(e))?.to_string()),
+            None => Err(self.want("a string", v)),
+        }
+    }
+
+    /// The operand as a string.
+    fn string(&self) -> Result<String, SpecError> {
+        self.string_of(&self.v)
+    }
+
+    /// The operand as a JSON string, number or boolean.
+    fn scalar(&self) -> Result<Json, SpecError> {
+        match self.v {
+            Value::String(_) | Value::Number(_) | Value::Bool(_) => self.json(&self.v),
+            _ => Err(self.want("a string, number or boolean", &self.v)),
+        }
+    }
+
+    fn boolean(&self) -> Result<bool, SpecError> {
+        match self.v {
+            Value::Bool(b) => Ok(b),
+            _ => Err(self.want("true or false", &self.v)),
+        }
+    }
+
+    /// The operand as a non-negative integer.
+    fn count(&self) -> Result<i64, SpecError> {
+        match self.v {
+            Value::Number(n) => {
+                n.to_i64().filter(|n| *n >= 0).ok_or_else(|| self.want("a non-negative integer", &self.v))
+            }
+            _ => Err(self.want("a non-negative integer", &self.v)),
+        }
+    }
+
+    /// The elements of a list operand, each read by `f` with its own JSON path.
+    fn each<T>(
+        &self,
+        what: &str,
+        mut f: impl FnMut(Value<'v>, &str) -> Result<T, SpecError>,
+    ) -> Result<Vec<T>, SpecError> {
+        let Value::Array(items) = self.v else {
+            return Err(self.want(what, &self.v));
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.elements().enumerate() {
+            crate::guard::interrupts();
+            let item = item.map_err(|e| self.corrupt(e))?;
+            out.push(f(item, &format!("{}[{i}]", self.path))?);
+        }
+        Ok(out)
+    }
+
+    /// A list of non-null JSON values.
+    fn list(&self) -> Result<Vec<Json>, SpecError> {
+        self.each("a list", |item, here| {
+            if let Value::Null = item {
+                return Err(err(
+                    here,
+                    format!("{} lists cannot hold null", self.key),
+                    Some("Null never equals anything; use {\"isnull\": true} to match missing values.".into()),
+                ));
+            }
+            self.json(&item)
+        })
+    }
+
+    fn strings(&self) -> Result<Vec<String>, SpecError> {
+        self.each("a list of strings", |item, _| match item.as_str() {
+            Some(s) => Ok(s.map_err(|e| self.corrupt(e))?.to_string()),
+            None => Err(self.want("a list of strings", &self.v)),
+        })
+    }
+
+    /// A value of `ty` (`v` itself or a list element at `here`).
+    fn typed_at(&self, ty: TypeName, v: &Value<'_>, here: &str) -> Result<Typed, SpecError> {
+        Typed::from_json(ty, v).ok_or_else(|| {
+            err(
+                here,
+                format!("{} expects a {} value, got {}", self.key, ty.name(), show(v)),
+                Some(format!("Valid {}: {}.", ty.name(), ty.form())),
+            )
+        })
+    }
+
+    fn typed(&self, ty: TypeName) -> Result<Typed, SpecError> {
+        self.typed_at(ty, &self.v, self.path)
+    }
+}
+
+/// The per-row test of one operator: `v` is the field's value, present and not null.
+pub(super) fn test(op: &Op, v: Value<'_>, host: &dyn Host) -> Result<Truth, Corrupt> {
+    match op {
+        Op::Eq(_) | Op::Neq(_) | Op::Order(..) | Op::In(_) | Op::Nin(_) | Op::IsNull(_) => compare::test(op, &v),
+        Op::Like { .. } | Op::Regex { .. } | Op::Fts { .. } => text::test(op, &v, host),
+        Op::ArrayContains(_)
+        | Op::ArrayContainedBy(_)
+        | Op::ArrayOverlaps(_)
+        | Op::Len(..)
+        | Op::AnyEq(_)
+        | Op::AllEq(_) => array::test(op, &v),
+        Op::HasKey(_) | Op::HasAnyKeys(_) | Op::HasAllKeys(_) | Op::ObjContains(_) | Op::ObjContainedBy(_) => {
+            object::test(op, &v)
+        }
+        Op::TypedCmp { .. } | Op::TypedIn { .. } => Ok(hinted::test(op, &v)),
+        Op::Net(t) => Ok(net::test(t, &v)),
+        Op::Range(t) => Ok(range::test(t, &v)),
+        Op::Ltree(t, _) => Ok(ltree_ops::test(t, &v)),
+    }
+}
+
+/// The SQL of one operator over the SQL expression `v` of the field's value. Where
+/// `positive` (not under `NOT`), false and unknown select the same rows and simpler
+/// forms are used.
+pub(super) fn sql(op: &Op, v: &str, c: &SqlCtx, positive: bool) -> String {
+    match op {
+        Op::Eq(_) | Op::Neq(_) | Op::Order(..) | Op::In(_) | Op::Nin(_) | Op::IsNull(_) => {
+            compare::sql(op, v, positive)
+        }
+        Op::Like { .. } | Op::Regex { .. } | Op::Fts { .. } => text::sql(op, v),
+        Op::ArrayContains(_)
+        | Op::ArrayContainedBy(_)
+        | Op::ArrayOverlaps(_)
+        | Op::Len(..)
+        | Op::AnyEq(_)
+        | Op::AllEq(_) => array::sql(op, v),
+        Op::HasKey(_) | Op::HasAnyKeys(_) | Op::HasAllKeys(_) | Op::ObjContains(_) | Op::ObjContainedBy(_) => {
+            object::sql(op, v)
+        }
+        Op::TypedCmp { .. } | Op::TypedIn { .. } => hinted::sql(op, v, c),
+        Op::Net(t) => net::sql(t, v, c),
+        Op::Range(t) => range::sql(t, v, c),
+        Op::Ltree(_, source) => ltree_ops::sql(source, v, c),
+    }
+}
+
+#[cfg(test)]
+mod tests;
