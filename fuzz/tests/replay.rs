@@ -235,11 +235,11 @@ fn mutations() {
     assert!(failures.is_empty(), "failing inputs:\n{}", failures.join("\n"));
 }
 
-/// Writes `corpus/shape_jsonb/` (binary jsonb, so generated rather than hand-written):
-/// `cargo test --no-default-features --test replay -- --ignored write_shape_jsonb_seeds`.
+/// `corpus/shape_jsonb/` is binary jsonb, so it is generated from these documents rather
+/// than written by hand; this test fails when the committed files differ from what the
+/// encoder makes of them, and `FRAISEQL_BLESS_SEEDS=1` rewrites them.
 #[test]
-#[ignore]
-fn write_shape_jsonb_seeds() {
+fn shape_jsonb_seeds_are_the_encoded_documents() {
     let docs = [
         r#"{"id": 1, "config_name": "edge", "is_current": true, "secret": "s3cr3t",
             "machine": {"id": "m1", "name": "paris", "ip_address": "10.0.0.1", "location": {"city": "Paris", "rack": 4}},
@@ -261,6 +261,15 @@ fn write_shape_jsonb_seeds() {
     std::fs::create_dir_all(&out).unwrap();
     for (i, d) in docs.iter().copied().chain([many.as_str()]).enumerate() {
         let bytes = fraiseql_core::jsonb::encode(d).unwrap_or_else(|e| panic!("{d}: {e}"));
-        std::fs::write(out.join(format!("doc{i}.jsonb")), bytes).unwrap();
+        let file = out.join(format!("doc{i}.jsonb"));
+        if std::env::var_os("FRAISEQL_BLESS_SEEDS").is_some() {
+            std::fs::write(&file, &bytes).unwrap();
+        }
+        assert_eq!(
+            std::fs::read(&file).ok(),
+            Some(bytes),
+            "{} is stale: FRAISEQL_BLESS_SEEDS=1 rewrites it",
+            file.display()
+        );
     }
 }

@@ -334,7 +334,7 @@ fn digits(s: &str, n: usize) -> Option<u32> {
 
 /// Days since 2000-01-01 (PostgreSQL's date epoch) of a `YYYY-MM-DD` text.
 pub fn parse_date(s: &str) -> Option<i32> {
-    if s.len() != 10 || s.as_bytes()[4] != b'-' || s.as_bytes()[7] != b'-' {
+    if s.len() != 10 || !s.is_ascii() || s.as_bytes()[4] != b'-' || s.as_bytes()[7] != b'-' {
         return None;
     }
     let (y, m, d) = (digits(&s[0..4], 4)? as i64, digits(&s[5..7], 2)?, digits(&s[8..10], 2)?);
@@ -367,7 +367,8 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 /// Microseconds since 2000-01-01 00:00 (UTC for timestamptz) of an ISO 8601 text:
 /// `YYYY-MM-DD[T| ]HH:MM[:SS[.ffffff]]` then, when `with_offset`, `Z` or `±HH[[:]MM]`.
 pub fn parse_timestamp(s: &str, with_offset: bool) -> Option<i64> {
-    if s.len() < 16 {
+    // Every accepted form is ASCII, and the fields below are sliced at byte offsets.
+    if s.len() < 16 || !s.is_ascii() {
         return None;
     }
     let days = parse_date(&s[..10])? as i64;
