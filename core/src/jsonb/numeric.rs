@@ -78,6 +78,10 @@ impl<'a> Numeric<'a> {
         if digits.len() % 2 != 0 {
             return Err(Corrupt("odd numeric digit bytes"));
         }
+        // Base-10000 digits: anything else would print as something that is not a number.
+        if digits.chunks_exact(2).any(|d| !(0..10_000).contains(&i16::from_ne_bytes([d[0], d[1]]))) {
+            return Err(Corrupt("numeric digit out of range"));
+        }
         Ok(Numeric { neg, weight, dscale, digits })
     }
 
