@@ -45,9 +45,10 @@ CREATE FUNCTION fraiseql_apq_lookup(hash text) RETURNS jsonb
 LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'fraiseql_apq_lookup_v1';
 COMMENT ON FUNCTION fraiseql_apq_lookup(text) IS 'the stored AST of a persisted query, or NULL; counts a hit or a miss';
 
-CREATE FUNCTION fraiseql_apq_fetch(hash text, OUT query text, OUT ast jsonb) RETURNS record
-LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'fraiseql_apq_fetch_v1';
-COMMENT ON FUNCTION fraiseql_apq_fetch(text) IS 'the stored text and AST of a persisted query, or NULL; counts a hit or a miss';
+CREATE FUNCTION fraiseql_apq_answer(hash text) RETURNS jsonb
+LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'fraiseql_apq_answer_v1';
+COMMENT ON FUNCTION fraiseql_apq_answer(text) IS
+'the APQ answer for a stored query, {"sha256Hash", "query", "document"}, or NULL; counts a hit or a miss';
 
 CREATE FUNCTION fraiseql_apq_insert(hash text, query text, ast jsonb) RETURNS boolean
 LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'fraiseql_apq_insert_v1';
@@ -103,15 +104,17 @@ DECLARE
     h text := d->>'hash';
     q text;
     ast jsonb;
+    answer jsonb;
     extra jsonb := jsonb_strip_nulls(jsonb_build_object('variables', request->'variables',
                                                        'operationName', request->'operationName'));
 BEGIN
     CASE d->>'action'
     WHEN 'lookup' THEN
-        SELECT f.query, f.ast INTO q, ast FROM @extschema@.fraiseql_apq_fetch(h) AS f;
-        IF q IS NULL THEN
+        answer := @extschema@.fraiseql_apq_answer(h);
+        IF answer IS NULL THEN
             RETURN @extschema@.fraiseql_apq_error('PersistedQueryNotFound', 'PERSISTED_QUERY_NOT_FOUND');
         END IF;
+        RETURN answer || extra;
     WHEN 'register' THEN
         -- fraiseql_apq_decide checked the size, verified the hash and parsed the query.
         q := d->>'query';

@@ -378,15 +378,26 @@ struct Kept {
 }
 
 thread_local! {
-    static FETCH_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
+    static LOOKUP_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
+    static ANSWER_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
     static INSERT_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
     static SAVE_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
 }
 
 /// The statements. Every name is schema-qualified, operators included: they run under
 /// the caller's search_path, which may put anything in front of pg_catalog.
-fn fetch_sql(s: &str) -> String {
-    format!("SELECT a.query, a.ast FROM {s}.fraiseql_apq AS a WHERE a.hash OPERATOR(pg_catalog.=) $1")
+fn lookup_sql(s: &str) -> String {
+    format!("SELECT a.ast FROM {s}.fraiseql_apq AS a WHERE a.hash OPERATOR(pg_catalog.=) $1")
+}
+
+/// The protocol's answer for a hit, built by the lookup itself: the plain
+/// jsonb_build_object of the answer would cost the same once more in PL/pgSQL.
+fn answer_sql(s: &str) -> String {
+    format!(
+        "SELECT pg_catalog.jsonb_build_object('sha256Hash'::pg_catalog.text, a.hash, \
+         'query'::pg_catalog.text, a.query, 'document'::pg_catalog.text, a.ast) \
+         FROM {s}.fraiseql_apq AS a WHERE a.hash OPERATOR(pg_catalog.=) $1"
+    )
 }
 
 fn insert_sql(s: &str) -> String {
@@ -456,36 +467,34 @@ unsafe fn execute(plan: pg_sys::SPIPlanPtr, args: &mut [pg_sys::Datum], expect: 
     pg_sys::SPI_processed
 }
 
-/// Looks `hash` up as the calling role and counts a hit or a miss. Returns the query
-/// text (only `with_query`, else a null datum) and the AST, detoasted copies in the
-/// caller's memory context.
+/// Runs a lookup statement (one jsonb column) for `hash` as the calling role and counts
+/// a hit or a miss. Returns the value, detoasted, in the caller's memory context.
 ///
 /// # Safety
 /// `fcinfo` must come from the function manager.
 unsafe fn fetch(
     fcinfo: pg_sys::FunctionCallInfo,
     hash: &[u8; 32],
-    with_query: bool,
-) -> Option<(pg_sys::Datum, pg_sys::Datum)> {
+    cell: &'static std::thread::LocalKey<RefCell<Option<Kept>>>,
+    sql: fn(&str) -> String,
+) -> Option<pg_sys::Datum> {
     let schema = own_schema(fcinfo);
     let upper = PgMemoryContexts::CurrentMemoryContext.value();
-    let row = with_spi(|| {
-        let plan = kept_plan(&FETCH_PLAN, &schema, fetch_sql, &[pg_sys::TEXTOID]);
+    let found = with_spi(|| {
+        let plan = kept_plan(cell, &schema, sql, &[pg_sys::TEXTOID]);
         if execute(plan, &mut [text_datum(&hex(hash))], pg_sys::SPI_OK_SELECT, 1) == 0 {
             return None;
         }
         let table = &*pg_sys::SPI_tuptable;
-        let (tuple, desc) = (*table.vals, table.tupdesc);
         let mut null = false;
-        let query = pg_sys::SPI_getbinval(tuple, desc, 1, &mut null);
-        let ast = pg_sys::SPI_getbinval(tuple, desc, 2, &mut null);
-        Some(PgMemoryContexts::For(upper).switch_to(|_| {
-            let copy = |d: pg_sys::Datum| pg_sys::Datum::from(pg_sys::pg_detoast_datum_copy(d.cast_mut_ptr()));
-            (if with_query { copy(query) } else { pg_sys::Datum::from(0) }, copy(ast))
-        }))
+        let value = pg_sys::SPI_getbinval(*table.vals, table.tupdesc, 1, &mut null);
+        Some(
+            PgMemoryContexts::For(upper)
+                .switch_to(|_| pg_sys::Datum::from(pg_sys::pg_detoast_datum_copy(value.cast_mut_ptr()))),
+        )
     });
-    count_lookup(hash, row.is_some());
-    row
+    count_lookup(hash, found.is_some());
+    found
 }
 
 v1_info!(pg_finfo_fraiseql_apq_hash_v1);
@@ -594,41 +603,23 @@ pub unsafe extern "C-unwind" fn fraiseql_apq_lookup_v1(fcinfo: pg_sys::FunctionC
     crate::pg::guarded("fraiseql_apq_lookup", || {
         require_utf8();
         let hash = parse_hash(arg_str(fcinfo, 0));
-        match fetch(fcinfo, &hash, false) {
-            Some((_, ast)) => ast,
-            None => pgrx::fcinfo::pg_return_null(fcinfo),
-        }
+        fetch(fcinfo, &hash, &LOOKUP_PLAN, lookup_sql).unwrap_or_else(|| pgrx::fcinfo::pg_return_null(fcinfo))
     })
 }
 
-v1_info!(pg_finfo_fraiseql_apq_fetch_v1);
-/// `fraiseql_apq_fetch(hash text, OUT query text, OUT ast jsonb) RETURNS record`: as
-/// `fraiseql_apq_lookup`, with the query text (the protocol answers with both).
+v1_info!(pg_finfo_fraiseql_apq_answer_v1);
+/// `fraiseql_apq_answer(hash text) RETURNS jsonb`: the APQ protocol's answer for a stored
+/// query, `{"sha256Hash", "query", "document"}`, or NULL; counts as `fraiseql_apq_lookup`.
 ///
 /// # Safety
 /// Called by the executor with a valid `fcinfo` (STRICT).
 #[no_mangle]
 #[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_apq_fetch_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_apq_fetch", || {
+pub unsafe extern "C-unwind" fn fraiseql_apq_answer_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    crate::pg::guarded("fraiseql_apq_answer", || {
         require_utf8();
         let hash = parse_hash(arg_str(fcinfo, 0));
-        let mut desc: pg_sys::TupleDesc = std::ptr::null_mut();
-        if pg_sys::get_call_result_type(fcinfo, std::ptr::null_mut(), &mut desc)
-            != pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE
-        {
-            internal_error("fraiseql_apq_fetch must return a record");
-        }
-        let desc = pg_sys::BlessTupleDesc(desc);
-        match fetch(fcinfo, &hash, true) {
-            Some((query, ast)) => {
-                let mut values = [query, ast];
-                let mut nulls = [false, false];
-                let tuple = pg_sys::heap_form_tuple(desc, values.as_mut_ptr(), nulls.as_mut_ptr());
-                pg_sys::heap_copy_tuple_as_datum(tuple, desc)
-            }
-            None => pgrx::fcinfo::pg_return_null(fcinfo),
-        }
+        fetch(fcinfo, &hash, &ANSWER_PLAN, answer_sql).unwrap_or_else(|| pgrx::fcinfo::pg_return_null(fcinfo))
     })
 }
 

@@ -33,7 +33,7 @@ FROM fraiseql_apq_totals();
 SELECT to_regprocedure('fraiseql_apq_count(text, boolean)') AS count_fn, to_regprocedure('fraiseql_apq_count_registration()') AS count_registration_fn;
 SELECT f, has_function_privilege('fq_apq_nobody', f, 'EXECUTE') AS nobody, has_function_privilege('fq_apq_monitor', f, 'EXECUTE') AS monitor
 FROM unnest(ARRAY['fraiseql_apq_counters()', 'fraiseql_apq_totals()', 'fraiseql_apq_stats_reset()',
-                  'fraiseql_apq_lookup(text)', 'fraiseql_apq_fetch(text)', 'fraiseql_apq_insert(text,text,jsonb)',
+                  'fraiseql_apq_lookup(text)', 'fraiseql_apq_answer(text)', 'fraiseql_apq_insert(text,text,jsonb)',
                   'fraiseql_apq_save_last_used()', 'fraiseql_apq_request(jsonb)', 'fraiseql_apq_register(text)']) AS f;
 SELECT fraiseql_apq_register('{ hot }') AS hot_hash \gset
 SELECT fraiseql_apq_register('{ cold }') AS cold_hash \gset
@@ -43,7 +43,7 @@ SELECT * FROM fraiseql_apq_summary;
 SELECT fraiseql_apq_stats_reset();
 -- a lookup the role may not make counts nothing, and neither does an insert it may not make
 SELECT fraiseql_apq_lookup(:'hot_hash');
-SELECT fraiseql_apq_fetch(:'hot_hash');
+SELECT fraiseql_apq_answer(:'hot_hash');
 SELECT fraiseql_apq_request(('{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "' || :'hot_hash' || '"}}}')::jsonb);
 SELECT fraiseql_apq_insert(fraiseql_sha256_hex('{ forged }'), '{ forged }', '{}');
 RESET ROLE;
@@ -51,7 +51,7 @@ SELECT counted FROM totals;
 -- 2. A lookup role counts its real lookups: hits of stored hashes, misses of others.
 SET ROLE fq_apq_lookup;
 SELECT fraiseql_apq_lookup(:'hot_hash') IS NOT NULL AS hit, fraiseql_apq_lookup(repeat('a', 64)) IS NULL AS miss;
-SELECT (fraiseql_apq_fetch(:'hot_hash')).query;
+SELECT fraiseql_apq_answer(:'hot_hash') - 'document';
 SELECT fraiseql_apq_insert(fraiseql_sha256_hex('{ forged }'), '{ forged }', '{}');
 SELECT fraiseql_apq_register('{ forged }');
 RESET ROLE;
