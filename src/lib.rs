@@ -1,8 +1,13 @@
-//! The SQL surface of fraiseql: every `#[pg_extern]` the extension exposes, each a thin
-//! conversion between SQL types and the pgrx-free logic in `fraiseql-core`.
+//! The SQL surface of fraiseql: the SQL files the install script is made of, the
+//! settings and guards installed when the library loads, and one module per feature of
+//! thin V1 functions over the pgrx-free logic in `fraiseql-core`:
+//! [`where_fns`] (filtering), [`shape_fns`] (shaping), [`apq_fns`] (persisted queries);
+//! [`pg`] is the toolkit they share (why V1 functions: see there).
 //!
-//! Glue that needs PostgreSQL internals lives in its own modules next to this file;
-//! nothing here decides semantics.
+//! Nothing here decides semantics. Every `unsafe` operation sits in an `unsafe` block
+//! with a `// SAFETY:` comment (`unsafe_op_in_unsafe_fn` is denied).
+
+#![deny(unsafe_op_in_unsafe_fn)]
 
 use pgrx::prelude::*;
 
@@ -19,9 +24,47 @@ macro_rules! v1_info {
     };
 }
 
+/// Declares a V1 C function: `pg_finfo_<name>()` and the function itself, whose body
+/// runs under [`pg::guarded`] with the SQL function's name (errors name it; a Rust panic
+/// never shows its text) and may use `fcinfo` freely: the executor calls it with a valid
+/// `fcinfo` for the signature declared in `sql/*.sql`, which is the body's one safety
+/// condition.
+macro_rules! v1_function {
+    ($(#[$doc:meta])* $finfo:ident, $name:ident, $sql_name:expr, |$fcinfo:ident| $body:block) => {
+        v1_info!($finfo);
+
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// Called by the executor with a valid `fcinfo` for the signature declared in
+        /// `sql/*.sql`.
+        #[no_mangle]
+        #[::pgrx::pg_guard]
+        pub unsafe extern "C-unwind" fn $name(fcinfo: ::pgrx::pg_sys::FunctionCallInfo) -> ::pgrx::pg_sys::Datum {
+            /// The body, a plain function so that `pg_guard` wraps only the call.
+            ///
+            /// # Safety
+            /// As for the SQL function.
+            unsafe fn body($fcinfo: ::pgrx::pg_sys::FunctionCallInfo) -> ::pgrx::pg_sys::Datum {
+                // SAFETY: `fcinfo` is the executor's, valid for the declared signature.
+                #[allow(unused_unsafe)]
+                unsafe {
+                    $body
+                }
+            }
+            // SAFETY: as above.
+            crate::pg::guarded($sql_name, || unsafe { body(fcinfo) })
+        }
+    };
+}
+
+// Not yet written with an unsafe block per operation.
+#[allow(unsafe_op_in_unsafe_fn)]
 mod apq_fns;
 mod pg;
 mod shape_fns;
+mod support;
+mod where_fns;
 
 ::pgrx::pg_module_magic!(name, version);
 
@@ -41,8 +84,8 @@ $$;
     bootstrap
 );
 
-// fraiseql_where(data, spec, convert_keys) and fraiseql_where_sql(spec, column_name,
-// convert_keys): V1 functions over raw jsonb, see src/pg.rs and docs/where.md.
+// fraiseql_where, fraiseql_where_sql, fraiseql_test, fraiseql_order_sql and the typed
+// readers fraiseql_as_<type>: src/where_fns.rs and docs/where.md.
 extension_sql_file!("../sql/where.sql", name = "where_functions");
 
 // fraiseql_types, fraiseql_shape, fraiseql_shape_agg, fraiseql_response, fraiseql_query:
@@ -69,22 +112,16 @@ extension_sql_file!(
 // fraiseql_camel_case (sql/camel.sql).
 extension_sql_file!("../sql/camel.sql", name = "camel_case");
 
-v1_info!(pg_finfo_fraiseql_camel_case_wrapper);
-/// `fraiseql_camel_case(key text) RETURNS text`: snake_case → camelCase with the rule
-/// GraphQL responses use (see `docs/camel_case.md`). A V1 function rather than a
-/// `#[pg_extern]` so that a non-UTF8 database is refused before the argument is read as
-/// UTF-8; it keeps the symbol name of the `#[pg_extern]` 0.1.0 declared.
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo` (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_camel_case_wrapper(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    pg::guarded("fraiseql_camel_case", || {
+v1_function!(
+    /// `fraiseql_camel_case(key text) RETURNS text`: snake_case → camelCase with the rule
+    /// GraphQL responses use (see `docs/camel_case.md`). A V1 function rather than a
+    /// `#[pg_extern]` so that a non-UTF8 database is refused before the argument is read
+    /// as UTF-8; it keeps the symbol name of the `#[pg_extern]` 0.1.0 declared.
+    pg_finfo_fraiseql_camel_case_wrapper, fraiseql_camel_case_wrapper, "fraiseql_camel_case", |fcinfo| {
         pg::require_utf8();
         pg::text_datum(&fraiseql_core::camel_case(pg::arg_str(fcinfo, 0)))
-    })
-}
+    }
+);
 
 /// The in-database tests live in the top-level `pgrx-tests/` directory; they are compiled
 /// into the extension only for `cargo pgrx test`.

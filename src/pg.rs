@@ -1,19 +1,23 @@
-//! The PostgreSQL edge: raw datums, per-call-site caches, server functions the core asks
-//! for through `Host`, and error reports. All `unsafe` of the extension lives here.
+//! The toolkit of the PostgreSQL edge, shared by the SQL function modules: arguments and
+//! raw datums, the per-call-site cache, the server functions the core asks for through
+//! [`Host`], the guards (stack, interrupts, panics), the settings, and the one path every
+//! error takes ([`raise`]).
 //!
-//! The where functions are V1 C functions declared in `sql/where.sql` rather than
-//! `#[pg_extern]`s because they need two things pgrx's argument conversion does not
-//! give: the jsonb argument as its raw bytes (pgrx's `JsonB` goes through `jsonb_out`
-//! and `serde_json`, a full text round trip per row) and the call site's `fn_extra`
-//! slot to keep the parsed spec between rows.
+//! Why most SQL functions are hand-declared V1 C functions (in `sql/*.sql`) rather than
+//! `#[pg_extern]`s, said once for all of them: they take jsonb as its raw on-disk bytes,
+//! which the core reads in place (pgrx's `JsonB` argument goes through `jsonb_out` and
+//! `serde_json`, a full text round trip per row: several times the cost of the whole
+//! predicate), and they keep parsed specs and plans in the call site's `fn_extra`. The
+//! functions without either need (`fraiseql_apq_counters`, `_totals`, `_stats_reset`)
+//! are `#[pg_extern]`s.
 
-use fraiseql_core::jsonb::{self, Corrupt, Value};
-use fraiseql_core::where_spec::{FtsKind, Host, Options, Spec, SpecError, TypeHints, TypeName, Typed};
+use fraiseql_core::jsonb::Corrupt;
+use fraiseql_core::where_spec::{FtsKind, Host, SpecError};
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::pg_sys;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
-use pgrx::{IntoDatum, PgMemoryContexts};
+use pgrx::PgMemoryContexts;
 use std::ffi::c_char;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -38,23 +42,47 @@ pub(crate) fn define_gucs() {
 }
 
 /// Raises 54000 when an input is larger than `fraiseql.max_spec_bytes`.
-pub(crate) fn check_spec_size(what: &str, len: usize, function: &str) {
+pub(crate) fn check_spec_size(what: &str, len: usize) {
     let max = MAX_SPEC_BYTES.get().max(0) as usize;
     if len > max {
         raise(
             PgSqlErrorCode::ERRCODE_PROGRAM_LIMIT_EXCEEDED,
             format!("{what} of {len} bytes exceeds fraiseql.max_spec_bytes ({max} bytes)"),
             Some("A superuser can raise fraiseql.max_spec_bytes; specs this large are usually built by mistake."),
-            function,
         );
     }
 }
 
-/// Raises an ERROR naming the SQL function it comes from.
-pub(crate) fn raise(code: PgSqlErrorCode, message: String, hint: Option<&str>, function: &str) -> ! {
-    let mut r = ErrorReport::new(code, message, "fraiseql").set_detail(format!("in {function}()"));
+thread_local! {
+    /// The SQL function running (set by [`guarded`]), named by every error it raises.
+    static CURRENT_FUNCTION: std::cell::Cell<&'static str> = const { std::cell::Cell::new("fraiseql") };
+}
+
+/// `s` as a sentence, as PostgreSQL's message style guide wants hints: a capital first
+/// letter and a final period.
+fn sentence(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
+    let mut chars = s.chars();
+    if let Some(c) = chars.next() {
+        out.extend(c.to_uppercase());
+    }
+    out.push_str(chars.as_str());
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+/// The one way this extension raises an ERROR: SQLSTATE, message, an optional hint
+/// (made a sentence), `DETAIL: in <function>()` and the function as the report's
+/// function name, so that an error surfacing through `fraiseql_query`'s nested calls
+/// still says which function refused what.
+pub(crate) fn raise(code: PgSqlErrorCode, message: impl Into<String>, hint: Option<&str>) -> ! {
+    let function = CURRENT_FUNCTION.with(|f| f.get());
+    let message: String = message.into();
+    let mut r = ErrorReport::new(code, message, function).set_detail(format!("in {function}()"));
     if let Some(h) = hint {
-        r = r.set_hint(h);
+        r = r.set_hint(sentence(h));
     }
     r.report(PgLogLevel::ERROR);
     unreachable!("ERROR does not return")
@@ -64,8 +92,16 @@ pub(crate) fn raise(code: PgSqlErrorCode, message: String, hint: Option<&str>, f
 /// raised them or this crate reported them, pass through unchanged; any other panic
 /// would be a bug, and is reported as XX000 with a fixed message that names the function
 /// but never carries the panic's Rust text (an index, an `unwrap` site, a type name).
-pub(crate) fn guarded<R>(function: &str, f: impl FnOnce() -> R) -> R {
+pub(crate) fn guarded<R>(function: &'static str, f: impl FnOnce() -> R) -> R {
     use pg_sys::panic::{CaughtError, ErrorReport, ErrorReportWithLevel};
+    /// Restores the caller's function name however the body ends (nested SQL calls).
+    struct Restore(&'static str);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CURRENT_FUNCTION.with(|c| c.set(self.0));
+        }
+    }
+    let _restore = Restore(CURRENT_FUNCTION.with(|c| c.replace(function)));
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(payload)
@@ -77,7 +113,6 @@ pub(crate) fn guarded<R>(function: &str, f: impl FnOnce() -> R) -> R {
             PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
             format!("internal error in {function}()"),
             Some("This is a bug in fraiseql: please report the statement that raised it."),
-            function,
         ),
     }
 }
@@ -119,10 +154,14 @@ pub(crate) fn install_guards() {
 /// # Safety
 /// `d` must be a non-null varlena datum that lives for `'a`.
 pub unsafe fn varlena_bytes<'a>(d: pg_sys::Datum) -> &'a [u8] {
-    let v = pg_sys::pg_detoast_datum_packed(d.cast_mut_ptr());
-    let len = pgrx::varlena::varsize_any_exhdr(v);
-    let p = pgrx::varlena::vardata_any(v);
-    std::slice::from_raw_parts(p as *const u8, len)
+    // SAFETY: the caller's contract; detoasting returns a varlena (the same one when it
+    // is neither compressed nor external) whose header gives the payload's length.
+    unsafe {
+        let v = pg_sys::pg_detoast_datum_packed(d.cast_mut_ptr());
+        let len = pgrx::varlena::varsize_any_exhdr(v);
+        let p = pgrx::varlena::vardata_any(v);
+        std::slice::from_raw_parts(p as *const u8, len)
+    }
 }
 
 /// Argument `n` of a STRICT function (never null).
@@ -130,22 +169,28 @@ pub unsafe fn varlena_bytes<'a>(d: pg_sys::Datum) -> &'a [u8] {
 /// # Safety
 /// `fcinfo` must be a valid call with at least `n + 1` arguments.
 pub(crate) unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> pg_sys::Datum {
-    pgrx::fcinfo::pg_getarg_datum_raw(fcinfo, n)
+    // SAFETY: the caller's contract.
+    unsafe { pgrx::fcinfo::pg_getarg_datum_raw(fcinfo, n) }
 }
 
+/// Boolean argument `n` of a STRICT function.
+///
+/// # Safety
+/// As for [`arg`], and argument `n` must be a `boolean`.
 pub(crate) unsafe fn arg_bool(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> bool {
-    arg(fcinfo, n).value() != 0
+    // SAFETY: the caller's contract.
+    unsafe { arg(fcinfo, n) }.value() != 0
 }
 
+/// Text argument `n` of a STRICT function, as UTF-8 (22021 otherwise).
+///
+/// # Safety
+/// As for [`arg`], and argument `n` must be a `text` that lives for `'a`.
 pub(crate) unsafe fn arg_str<'a>(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> &'a str {
-    std::str::from_utf8(varlena_bytes(arg(fcinfo, n))).unwrap_or_else(|_| {
-        ErrorReport::new(
-            PgSqlErrorCode::ERRCODE_CHARACTER_NOT_IN_REPERTOIRE,
-            "text argument is not valid UTF-8",
-            "fraiseql",
-        )
-        .report(PgLogLevel::ERROR);
-        unreachable!()
+    // SAFETY: the caller's contract.
+    let bytes = unsafe { varlena_bytes(arg(fcinfo, n)) };
+    std::str::from_utf8(bytes).unwrap_or_else(|_| {
+        raise(PgSqlErrorCode::ERRCODE_CHARACTER_NOT_IN_REPERTOIRE, "text argument is not valid UTF-8", None)
     })
 }
 
@@ -155,7 +200,8 @@ pub(crate) fn text_datum(s: &str) -> pg_sys::Datum {
 }
 
 /// A built-in function looked up by its internal name once per backend and kept in
-/// `TopMemoryContext`, called with the default collation.
+/// `TopMemoryContext`. `call1` and `call2` pass the default collation (`lower()`, regex
+/// and text search functions need one); `call3` passes none.
 pub(crate) struct Builtin {
     name: &'static std::ffi::CStr,
     finfo: std::cell::OnceCell<*mut pg_sys::FmgrInfo>,
@@ -193,7 +239,8 @@ impl Builtin {
         unsafe { pg_sys::FunctionCall2Coll(self.finfo(), pg_sys::DEFAULT_COLLATION_OID, a, b) }
     }
 
-    fn call3(&self, a: pg_sys::Datum, b: pg_sys::Datum, c: pg_sys::Datum) -> pg_sys::Datum {
+    /// For input functions (`range_in`), which take no collation.
+    pub(crate) fn call3(&self, a: pg_sys::Datum, b: pg_sys::Datum, c: pg_sys::Datum) -> pg_sys::Datum {
         // SAFETY: as for call1.
         unsafe { pg_sys::FunctionCall3Coll(self.finfo(), pg_sys::InvalidOid, a, b, c) }
     }
@@ -209,7 +256,7 @@ thread_local! {
     static PHRASE_TSQUERY: Builtin = const { Builtin::new(c"phraseto_tsquery_byid") };
     static WEBSEARCH_TSQUERY: Builtin = const { Builtin::new(c"websearch_to_tsquery_byid") };
     static TS_MATCH_VQ: Builtin = const { Builtin::new(c"ts_match_vq") };
-    static RANGE_IN: Builtin = const { Builtin::new(c"range_in") };
+    pub(crate) static RANGE_IN: Builtin = const { Builtin::new(c"range_in") };
     static JSONB_IN: Builtin = const { Builtin::new(c"jsonb_in") };
     /// The tsquery of the last full-text operator evaluated: (config, kind, query) →
     /// (config oid, tsquery copied into TopMemoryContext).
@@ -321,7 +368,7 @@ impl Host for PgHost {
 
     fn fts_match(&self, config: &str, kind: FtsKind, query: &str, text: &str) -> bool {
         let (oid, q) = cached_tsquery(config, kind, query)
-            .unwrap_or_else(|m| raise(PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, m, None, "fraiseql_where"));
+            .unwrap_or_else(|m| raise(PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, m, None));
         let vector = TO_TSVECTOR.with(|f| f.call2(oid, text_datum(text)));
         TS_MATCH_VQ.with(|f| f.call2(vector, q)).value() != 0
     }
@@ -332,245 +379,62 @@ impl Host for PgHost {
     }
 }
 
-/// Raises a spec error as SQLSTATE 22023 with the JSON path in the message.
-pub fn report_spec_error(e: &SpecError, function: &str) -> ! {
-    let mut r = ErrorReport::new(PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, e.to_string(), "fraiseql");
-    if let Some(h) = &e.hint {
-        r = r.set_hint(h.clone());
-    }
-    r.set_detail(format!("in {function}(), JSON path {}", e.path)).report(PgLogLevel::ERROR);
-    unreachable!("ERROR does not return")
+/// A spec error: SQLSTATE 22023, the JSON path of the fault in the message.
+pub(crate) fn report_spec_error(e: &SpecError) -> ! {
+    raise(PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, e.to_string(), e.hint.as_deref())
 }
 
-pub fn report_corrupt(e: Corrupt) -> ! {
-    ErrorReport::new(PgSqlErrorCode::ERRCODE_DATA_CORRUPTED, e.to_string(), "fraiseql").report(PgLogLevel::ERROR);
-    unreachable!("ERROR does not return")
+/// A jsonb value whose bytes do not follow the format (XX001).
+pub(crate) fn report_corrupt(e: Corrupt) -> ! {
+    raise(PgSqlErrorCode::ERRCODE_DATA_CORRUPTED, e.to_string(), None)
 }
 
+/// Every function reads and writes text as UTF-8: other server encodings are refused
+/// (0A000) before any argument is read.
 pub(crate) fn require_utf8() {
     // SAFETY: reads a backend global.
     if unsafe { pg_sys::GetDatabaseEncoding() } != pg_sys::pg_enc::PG_UTF8 as i32 {
-        ErrorReport::new(
+        raise(
             PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
             "fraiseql requires a database with UTF8 encoding",
-            "fraiseql",
-        )
-        .report(PgLogLevel::ERROR);
+            Some("Create the database with ENCODING 'UTF8'."),
+        );
     }
 }
 
-fn parse_spec(bytes: &[u8], types: &[u8], options: Options, function: &str) -> Spec {
-    require_utf8();
-    check_spec_size("the where-spec", bytes.len(), function);
-    check_spec_size("the type hints", types.len(), function);
-    let types = jsonb::root(types).unwrap_or_else(|e| report_corrupt(e));
-    let hints: TypeHints = Spec::parse_types(types, options).unwrap_or_else(|e| report_spec_error(&e, function));
-    let root = jsonb::root(bytes).unwrap_or_else(|e| report_corrupt(e));
-    Spec::parse_typed(root, &hints, options, &PgHost).unwrap_or_else(|e| report_spec_error(&e, function))
-}
-
-/// The parsed spec of one call site, reused while the spec argument's bytes are equal.
-/// Comparing bytes (not trusting that the argument is a constant) keeps this correct for
-/// specs that change from row to row, e.g. taken from a joined table.
-struct CachedSpec {
-    bytes: Vec<u8>,
-    types: Vec<u8>,
-    options: Options,
-    spec: Spec,
-}
-
+/// The name of the schema the calling SQL function belongs to: the extension's, where
+/// its helper functions and tables are.
+///
 /// # Safety
-/// `fcinfo` must be the current call's; the returned reference lives in `fn_mcxt`.
-unsafe fn cached_spec<'a>(
-    fcinfo: pg_sys::FunctionCallInfo,
-    bytes: &[u8],
-    types: &[u8],
-    options: Options,
-    parse: fn(&[u8], &[u8], Options, &str) -> Spec,
-    function: &str,
-) -> &'a Spec {
-    let flinfo = (*fcinfo).flinfo;
-    let mut slot = (*flinfo).fn_extra as *mut Option<CachedSpec>;
-    if slot.is_null() {
-        slot = PgMemoryContexts::For((*flinfo).fn_mcxt).leak_and_drop_on_delete(None::<CachedSpec>);
-        (*flinfo).fn_extra = slot.cast();
-    }
-    let cache = &mut *slot;
-    let hit = matches!(cache, Some(c) if c.options == options && c.bytes == bytes && c.types == types);
-    if !hit {
-        let spec = parse(bytes, types, options, function);
-        *cache = Some(CachedSpec { bytes: bytes.to_vec(), types: types.to_vec(), options, spec });
-    }
-    &cache.as_ref().expect("filled above").spec
-}
-
-// `fraiseql_where(data jsonb, spec jsonb, types jsonb, convert_keys boolean) RETURNS boolean`
-v1_info!(pg_finfo_fraiseql_where_v1);
-
-/// # Safety
-/// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_where_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_where", || {
-        let options = Options { convert_keys: arg_bool(fcinfo, 3) };
-        let (spec, types) = (varlena_bytes(arg(fcinfo, 1)), varlena_bytes(arg(fcinfo, 2)));
-        let spec = cached_spec(fcinfo, spec, types, options, parse_spec, "fraiseql_where");
-        let row: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
-        let hit = spec.matches(row, &PgHost).unwrap_or_else(|e| report_corrupt(e));
-        pg_sys::Datum::from(hit)
-    })
-}
-
-// `fraiseql_where_sql(spec jsonb, column_name text, types jsonb, convert_keys boolean) RETURNS text`
-v1_info!(pg_finfo_fraiseql_where_sql_v1);
-
-/// # Safety
-/// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_where_sql_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_where_sql", || {
-        let options = Options { convert_keys: arg_bool(fcinfo, 3) };
-        let column = arg_str(fcinfo, 1);
-        let spec =
-            parse_spec(varlena_bytes(arg(fcinfo, 0)), varlena_bytes(arg(fcinfo, 2)), options, "fraiseql_where_sql");
-        // Helper functions are qualified with this function's own schema: the extension's.
-        let schema = {
-            let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
-            std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(nsp)).to_string_lossy().into_owned()
-        };
-        spec.to_sql_in(column, Some(&schema)).into_datum().expect("text")
-    })
-}
-
-fn parse_operators(bytes: &[u8], _types: &[u8], options: Options, function: &str) -> Spec {
-    require_utf8();
-    check_spec_size("the operators", bytes.len(), function);
-    let root = jsonb::root(bytes).unwrap_or_else(|e| report_corrupt(e));
-    Spec::parse_operators(root, options, &PgHost).unwrap_or_else(|e| report_spec_error(&e, function))
-}
-
-// `fraiseql_test(value jsonb, operators jsonb) RETURNS boolean`: the operators applied to
-// the value itself, three-valued (NULL when unknown). Compiled SQL uses it for the ltree
-// operators, which need no ltree extension this way.
-v1_info!(pg_finfo_fraiseql_test_v1);
-
-/// # Safety
-/// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_test_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_test", || {
-        let options = Options::default();
-        let spec = cached_spec(fcinfo, varlena_bytes(arg(fcinfo, 1)), &[], options, parse_operators, "fraiseql_test");
-        let value: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
-        match spec.truth(value, &PgHost).unwrap_or_else(|e| report_corrupt(e)) {
-            Some(b) => pg_sys::Datum::from(b),
-            None => pgrx::fcinfo::pg_return_null(fcinfo),
-        }
-    })
-}
-
-/// Declares `fraiseql_as_<type>(value jsonb)`: the value read as that type by the same
-/// parser the per-row evaluator uses (fraiseql_core::where_spec::typed), NULL when it is
-/// not a valid value of the type.
-macro_rules! typed_reader {
-    ($finfo:ident, $func:ident, $ty:expr) => {
-        v1_info!($finfo);
-
-        /// # Safety
-        /// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
-        #[no_mangle]
-        #[pg_guard]
-        pub unsafe extern "C-unwind" fn $func(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-            guarded(stringify!($func), || {
-                let value: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
-                match Typed::from_json($ty, &value) {
-                    Some(t) => typed_datum(t),
-                    None => pgrx::fcinfo::pg_return_null(fcinfo),
-                }
-            })
-        }
-    };
-}
-
-/// A palloc'd copy of `bytes` as a datum.
-unsafe fn palloc_copy(bytes: &[u8]) -> pg_sys::Datum {
-    let p = pg_sys::palloc(bytes.len()) as *mut u8;
-    std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len());
-    pg_sys::Datum::from(p)
-}
-
-/// The PostgreSQL representation of a typed value.
-unsafe fn typed_datum(t: Typed) -> pg_sys::Datum {
-    match t {
-        // A numeric varlena with a 4-byte header, as the jsonb writer encodes it.
-        Typed::Numeric(bytes) => palloc_copy(&bytes),
-        Typed::Time(us) => pg_sys::Datum::from(us),
-        Typed::Date(d) => pg_sys::Datum::from(d),
-        Typed::Uuid(u) => palloc_copy(&u),
-        Typed::Mac(m) => palloc_copy(&m),
-        Typed::Inet(i) => {
-            // struct inet { int32 vl_len_; unsigned char family, bits, ipaddr[16]; }
-            let family: u8 = if i.family == 4 { 2 } else { 3 }; // PGSQL_AF_INET, PGSQL_AF_INET6
-            let addr = i.bytes();
-            let size = 4 + 2 + addr.len();
-            let mut buf = Vec::with_capacity(size);
-            buf.extend_from_slice(&((size as u32) << 2).to_ne_bytes());
-            buf.push(family);
-            buf.push(i.bits);
-            buf.extend_from_slice(addr);
-            palloc_copy(&buf)
-        }
-        Typed::Range(r) => {
-            let text = std::ffi::CString::new(r.text()).expect("no NUL");
-            RANGE_IN.with(|f| {
-                f.call3(
-                    pg_sys::Datum::from(text.as_ptr()),
-                    pg_sys::Datum::from(pg_sys::DATERANGEOID),
-                    pg_sys::Datum::from(-1i32),
-                )
-            })
-        }
-        Typed::Ltree(labels) => text_datum(&labels.join(".")),
+/// `fcinfo` must be the current call's.
+pub(crate) unsafe fn own_schema(fcinfo: pg_sys::FunctionCallInfo) -> String {
+    // SAFETY: flinfo of a running call is valid; the namespace of an existing function
+    // exists, and its name is palloc'd in the current context.
+    unsafe {
+        let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
+        std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(nsp)).to_string_lossy().into_owned()
     }
 }
 
-typed_reader!(pg_finfo_fraiseql_as_numeric, fraiseql_as_numeric, TypeName::Numeric);
-typed_reader!(pg_finfo_fraiseql_as_timestamptz, fraiseql_as_timestamptz, TypeName::Timestamptz);
-typed_reader!(pg_finfo_fraiseql_as_timestamp, fraiseql_as_timestamp, TypeName::Timestamp);
-typed_reader!(pg_finfo_fraiseql_as_date, fraiseql_as_date, TypeName::Date);
-typed_reader!(pg_finfo_fraiseql_as_uuid, fraiseql_as_uuid, TypeName::Uuid);
-typed_reader!(pg_finfo_fraiseql_as_inet, fraiseql_as_inet, TypeName::Inet);
-typed_reader!(pg_finfo_fraiseql_as_cidr, fraiseql_as_cidr, TypeName::Cidr);
-typed_reader!(pg_finfo_fraiseql_as_macaddr, fraiseql_as_macaddr, TypeName::Macaddr);
-typed_reader!(pg_finfo_fraiseql_as_daterange, fraiseql_as_daterange, TypeName::Daterange);
-typed_reader!(pg_finfo_fraiseql_as_ltree, fraiseql_as_ltree, TypeName::Ltree);
-
-// `fraiseql_order_sql(order_by jsonb, column_name text, types jsonb, convert_keys boolean) RETURNS text`
-v1_info!(pg_finfo_fraiseql_order_sql_v1);
-
+/// The cache slot of this call site (`fn_extra`): empty on the first call, then whatever
+/// the function left there, for as long as the call site (its `fn_mcxt`) lives; dropped
+/// with that memory context. Callers check that what is cached still matches their
+/// arguments: comparing bytes, not trusting that an argument is a constant, keeps a
+/// cache correct for arguments that change from row to row (joined specs).
+///
 /// # Safety
-/// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_order_sql_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_order_sql", || {
-        let options = Options { convert_keys: arg_bool(fcinfo, 3) };
-        let column = arg_str(fcinfo, 1);
-        require_utf8();
-        check_spec_size("the order_by spec", varlena_bytes(arg(fcinfo, 0)).len(), "fraiseql_order_sql");
-        check_spec_size("the type hints", varlena_bytes(arg(fcinfo, 2)).len(), "fraiseql_order_sql");
-        let types = jsonb::root(varlena_bytes(arg(fcinfo, 2))).unwrap_or_else(|e| report_corrupt(e));
-        let hints = Spec::parse_types(types, options).unwrap_or_else(|e| report_spec_error(&e, "fraiseql_order_sql"));
-        let spec = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
-        let schema = {
-            let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
-            std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(nsp)).to_string_lossy().into_owned()
-        };
-        let sql = fraiseql_core::order::order_by_sql(spec, column, &hints, options.convert_keys, Some(&schema))
-            .unwrap_or_else(|e| report_spec_error(&e, "fraiseql_order_sql"));
-        sql.into_datum().expect("text")
-    })
+/// `fcinfo` must be the current call's, and a given SQL function must always use the
+/// same `T` (each function's module owns its cache type).
+pub(crate) unsafe fn call_site_cache<'a, T: 'static>(fcinfo: pg_sys::FunctionCallInfo) -> &'a mut Option<T> {
+    // SAFETY: flinfo and its fn_mcxt are valid for the call; the slot is allocated in
+    // fn_mcxt on first use, typed `Option<T>` by the caller's contract.
+    unsafe {
+        let flinfo = (*fcinfo).flinfo;
+        let mut slot = (*flinfo).fn_extra as *mut Option<T>;
+        if slot.is_null() {
+            slot = PgMemoryContexts::For((*flinfo).fn_mcxt).leak_and_drop_on_delete(None::<T>);
+            (*flinfo).fn_extra = slot.cast();
+        }
+        &mut *slot
+    }
 }

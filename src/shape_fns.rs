@@ -1,37 +1,30 @@
 //! SQL functions of response shaping (docs/shape.md): `fraiseql_shape`, the
-//! `fraiseql_shape_agg` aggregate, `fraiseql_response` and `fraiseql_query`.
-//! V1 functions for the same reasons as the where functions: raw jsonb bytes in, the
-//! compiled selection kept in the call site's `fn_extra`, one output buffer.
+//! `fraiseql_shape_agg` aggregate, `fraiseql_response` and the CHECK of
+//! `fraiseql_types`. V1 functions (see `pg.rs` for why): raw jsonb bytes in, the
+//! compiled selection kept per call site, the output written once into a buffer that
+//! becomes the result datum.
 
-use crate::pg::{arg, report_corrupt, require_utf8, text_datum, varlena_bytes};
+use crate::pg::{
+    arg, arg_str, call_site_cache, check_spec_size, own_schema, raise, report_corrupt, require_utf8, text_datum,
+    varlena_bytes,
+};
 use fraiseql_core::jsonb;
 use fraiseql_core::shape::{self, ErrorKind, Plan, Schema, ShapeError};
 use pgrx::pg_sys;
-use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::PgMemoryContexts;
 
-fn report_shape_error(e: &ShapeError, function: &str) -> ! {
+fn report_shape_error(e: &ShapeError) -> ! {
     let code = match e.kind {
         ErrorKind::Syntax => PgSqlErrorCode::ERRCODE_SYNTAX_ERROR,
         ErrorKind::Invalid => PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
         ErrorKind::UnknownType => PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
     };
-    let mut r = ErrorReport::new(code, e.message.clone(), "fraiseql");
-    if let Some(h) = &e.hint {
-        r = r.set_hint(h.clone());
-    }
-    r.set_detail(format!("in {function}()")).report(PgLogLevel::ERROR);
-    unreachable!("ERROR does not return")
+    raise(code, e.message.clone(), e.hint.as_deref())
 }
 
-/// The schema the calling function belongs to (the extension's).
-unsafe fn own_schema(fcinfo: pg_sys::FunctionCallInfo) -> String {
-    let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
-    std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(nsp)).to_string_lossy().into_owned()
-}
-
-/// Reads the registered types (`fraiseql_types`) once per compiled selection.
+/// Reads the registered types (`fraiseql_types`) once per compiled selection, as the
+/// calling role.
 fn load_schema(ext_schema: &str) -> Schema {
     let table = format!("{}.fraiseql_types", fraiseql_core::sql::quote_ident(ext_schema));
     let rows: Vec<(String, String)> = Spi::connect(|c| {
@@ -39,75 +32,65 @@ fn load_schema(ext_schema: &str) -> Schema {
         t.map(|row| Ok((row.get::<String>(1)?.unwrap_or_default(), row.get::<String>(2)?.unwrap_or_default())))
             .collect::<Result<Vec<_>, pgrx::spi::Error>>()
     })
-    .unwrap_or_else(|e| {
-        ErrorReport::new(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, format!("reading {table}: {e}"), "fraiseql")
-            .report(PgLogLevel::ERROR);
-        unreachable!()
-    });
+    .unwrap_or_else(|e| raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, format!("reading {table}: {e}"), None));
     let mut schema = Schema::default();
     for (name, fields) in rows {
         let bytes = jsonb::encode(&fields).unwrap_or_else(|_| report_corrupt(jsonb::Corrupt("fraiseql_types.fields")));
         schema
             .add_type(&name, jsonb::root(&bytes).unwrap_or_else(|e| report_corrupt(e)))
-            .unwrap_or_else(|e| report_shape_error(&e, "fraiseql_types"));
+            .unwrap_or_else(|e| report_shape_error(&e));
     }
     schema
 }
 
+/// The compiled selection of one call site, recompiled when the selection or the type
+/// name changes (which also picks up types registered since).
 struct CachedPlan {
     selection: String,
     type_name: Option<String>,
     plan: Plan,
 }
 
-/// The compiled plan for this call site, recompiled when the selection or type changes.
-unsafe fn cached_plan<'a>(
-    fcinfo: pg_sys::FunctionCallInfo,
-    selection: &str,
-    type_name: Option<&str>,
-    function: &str,
-) -> &'a Plan {
-    crate::pg::check_spec_size("the selection", selection.len(), function);
-    let flinfo = (*fcinfo).flinfo;
-    let mut slot = (*flinfo).fn_extra as *mut Option<CachedPlan>;
-    if slot.is_null() {
-        slot = PgMemoryContexts::For((*flinfo).fn_mcxt).leak_and_drop_on_delete(None::<CachedPlan>);
-        (*flinfo).fn_extra = slot.cast();
-    }
-    let cache = &mut *slot;
+/// # Safety
+/// `fcinfo` must be the current call's, of a function whose cache holds `CachedPlan`.
+unsafe fn cached_plan<'a>(fcinfo: pg_sys::FunctionCallInfo, selection: &str, type_name: Option<&str>) -> &'a Plan {
+    check_spec_size("the selection", selection.len());
+    // SAFETY: the caller's contract.
+    let cache = unsafe { call_site_cache::<CachedPlan>(fcinfo) };
     let hit = matches!(cache, Some(c) if c.selection == selection && c.type_name.as_deref() == type_name);
     if !hit {
         require_utf8();
-        let schema = load_schema(&own_schema(fcinfo));
-        let plan = shape::compile(selection, type_name, &schema).unwrap_or_else(|e| report_shape_error(&e, function));
+        // SAFETY: the caller's contract.
+        let schema = load_schema(&unsafe { own_schema(fcinfo) });
+        let plan = shape::compile(selection, type_name, &schema).unwrap_or_else(|e| report_shape_error(&e));
         *cache = Some(CachedPlan { selection: selection.to_string(), type_name: type_name.map(str::to_string), plan });
     }
     &cache.as_ref().expect("filled above").plan
 }
 
+/// Text argument `n`, or `None` when it is NULL or not passed.
+///
+/// # Safety
+/// `fcinfo` must be the current call's.
 unsafe fn opt_str<'a>(fcinfo: pg_sys::FunctionCallInfo, n: usize) -> Option<&'a str> {
-    if (n as i16) >= (*fcinfo).nargs || pgrx::fcinfo::pg_arg_is_null(fcinfo, n) {
-        return None;
+    // SAFETY: the caller's contract; the argument exists when `n < nargs`.
+    unsafe {
+        if (n as i16) >= (*fcinfo).nargs || pgrx::fcinfo::pg_arg_is_null(fcinfo, n) {
+            return None;
+        }
+        Some(arg_str(fcinfo, n))
     }
-    Some(crate::pg::arg_str(fcinfo, n))
 }
 
-unsafe fn required_str<'a>(fcinfo: pg_sys::FunctionCallInfo, n: usize, what: &str, function: &str) -> &'a str {
-    opt_str(fcinfo, n).unwrap_or_else(|| {
-        ErrorReport::new(
-            PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
-            format!("{what} must not be null"),
-            "fraiseql",
-        )
-        .set_detail(format!("in {function}()"))
-        .report(PgLogLevel::ERROR);
-        unreachable!()
+/// Text argument `n` of a function that is not STRICT but needs it (22004 when NULL).
+///
+/// # Safety
+/// `fcinfo` must be the current call's.
+unsafe fn required_str<'a>(fcinfo: pg_sys::FunctionCallInfo, n: usize, what: &str) -> &'a str {
+    // SAFETY: the caller's contract.
+    unsafe { opt_str(fcinfo, n) }.unwrap_or_else(|| {
+        raise(PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED, format!("{what} must not be null"), None)
     })
-}
-
-fn json_datum(s: &str) -> pg_sys::Datum {
-    // json is stored as its text.
-    text_datum(s)
 }
 
 /// A `text` (or `json`) datum written in place: a StringInfo whose first four bytes are
@@ -171,17 +154,11 @@ impl jsonb::Out for PgText {
     }
 }
 
-v1_info!(pg_finfo_fraiseql_shape_v1);
-/// `fraiseql_shape(data jsonb, selection text, type_name text) RETURNS json`
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo` for the declared signature.
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_shape_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_shape", || {
-        let selection = required_str(fcinfo, 1, "selection", "fraiseql_shape");
-        let plan = cached_plan(fcinfo, selection, opt_str(fcinfo, 2), "fraiseql_shape");
+v1_function!(
+    /// `fraiseql_shape(data jsonb, selection text, type_name text) RETURNS json`
+    pg_finfo_fraiseql_shape_v1, fraiseql_shape_v1, "fraiseql_shape", |fcinfo| {
+        let selection = required_str(fcinfo, 1, "selection");
+        let plan = cached_plan(fcinfo, selection, opt_str(fcinfo, 2));
         if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
             return pgrx::fcinfo::pg_return_null(fcinfo);
         }
@@ -189,8 +166,8 @@ pub unsafe extern "C-unwind" fn fraiseql_shape_v1(fcinfo: pg_sys::FunctionCallIn
         let mut out = PgText::new("");
         plan.shape(row, &mut out).unwrap_or_else(|e| report_corrupt(e));
         out.into_datum()
-    })
-}
+    }
+);
 
 /// The running state of `fraiseql_shape_agg`: the array being written, `[` and the
 /// shaped rows so far, in the aggregate's memory context.
@@ -199,23 +176,12 @@ struct AggState {
     rows: usize,
 }
 
-v1_info!(pg_finfo_fraiseql_shape_agg_step_v1);
-/// `fraiseql_shape_agg_step(state internal, data jsonb, selection text, type_name text) RETURNS internal`
-///
-/// # Safety
-/// Called by the executor as an aggregate transition function.
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_shape_agg_step_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_shape_agg", || {
+v1_function!(
+    /// `fraiseql_shape_agg_step(state internal, data jsonb, selection text, type_name text) RETURNS internal`
+    pg_finfo_fraiseql_shape_agg_step_v1, fraiseql_shape_agg_step_v1, "fraiseql_shape_agg", |fcinfo| {
         let mut aggcontext: pg_sys::MemoryContext = std::ptr::null_mut();
         if pg_sys::AggCheckCallContext(fcinfo, &mut aggcontext) == 0 {
-            ErrorReport::new(
-                PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
-                "fraiseql_shape_agg_step called outside an aggregate",
-                "fraiseql",
-            )
-            .report(PgLogLevel::ERROR);
+            raise(PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED, "fraiseql_shape_agg_step called outside an aggregate", None);
         }
         let mut state = if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
             std::ptr::null_mut()
@@ -227,8 +193,8 @@ pub unsafe extern "C-unwind" fn fraiseql_shape_agg_step_v1(fcinfo: pg_sys::Funct
             let buf = cx.switch_to(|_| PgText::new("["));
             state = cx.leak_and_drop_on_delete(AggState { buf, rows: 0 });
         }
-        let selection = required_str(fcinfo, 2, "selection", "fraiseql_shape_agg");
-        let plan = cached_plan(fcinfo, selection, opt_str(fcinfo, 3), "fraiseql_shape_agg");
+        let selection = required_str(fcinfo, 2, "selection");
+        let plan = cached_plan(fcinfo, selection, opt_str(fcinfo, 3));
         let st = &mut *state;
         if st.rows > 0 {
             st.buf.put_bytes(b",");
@@ -241,19 +207,13 @@ pub unsafe extern "C-unwind" fn fraiseql_shape_agg_step_v1(fcinfo: pg_sys::Funct
         }
         st.rows += 1;
         pg_sys::Datum::from(state)
-    })
-}
+    }
+);
 
-v1_info!(pg_finfo_fraiseql_shape_agg_final_v1);
-/// `fraiseql_shape_agg_final(state internal) RETURNS json`: `[…]`, and `[]` for no rows.
-///
-/// # Safety
-/// Called by the executor as an aggregate final function (read-only on the state).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_shape_agg_final_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_shape_agg", || {
-        // READ_ONLY final function: the state may be finalised again, so it is copied.
+v1_function!(
+    /// `fraiseql_shape_agg_final(state internal) RETURNS json`: `[…]`, and `[]` for no rows.
+    /// A READ_ONLY final function: the state may be finalised again, so it is copied.
+    pg_finfo_fraiseql_shape_agg_final_v1, fraiseql_shape_agg_final_v1, "fraiseql_shape_agg", |fcinfo| {
         let mut out = PgText::new("");
         if pgrx::fcinfo::pg_arg_is_null(fcinfo, 0) {
             out.put_bytes(b"[");
@@ -262,20 +222,14 @@ pub unsafe extern "C-unwind" fn fraiseql_shape_agg_final_v1(fcinfo: pg_sys::Func
         }
         out.put_bytes(b"]");
         out.into_datum()
-    })
-}
+    }
+);
 
-v1_info!(pg_finfo_fraiseql_response_v1);
-/// `fraiseql_response(field text, value json) RETURNS json`: `{"data":{"<field>":<value>}}`,
-/// `null` for a NULL value.
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo` for the declared signature.
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_response_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_response", || {
-        let field = required_str(fcinfo, 0, "field", "fraiseql_response");
+v1_function!(
+    /// `fraiseql_response(field text, value json) RETURNS json`: `{"data":{"<field>":<value>}}`,
+    /// `null` for a NULL value.
+    pg_finfo_fraiseql_response_v1, fraiseql_response_v1, "fraiseql_response", |fcinfo| {
+        let field = required_str(fcinfo, 0, "field");
         let value = opt_str(fcinfo, 1).unwrap_or("null");
         let mut out = String::with_capacity(value.len() + field.len() + 16);
         out.push_str("{\"data\":{");
@@ -283,23 +237,18 @@ pub unsafe extern "C-unwind" fn fraiseql_response_v1(fcinfo: pg_sys::FunctionCal
         out.push(':');
         out.push_str(value);
         out.push_str("}}");
-        json_datum(&out)
-    })
-}
+        // json is stored as its text.
+        text_datum(&out)
+    }
+);
 
-v1_info!(pg_finfo_fraiseql_check_type_v1);
-/// `fraiseql_check_type(type_name text, fields jsonb) RETURNS boolean`: the CHECK of
-/// `fraiseql_types`; true, or an ERROR saying what is wrong.
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo` for the declared signature (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_check_type_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_check_type", || {
-        let name = crate::pg::arg_str(fcinfo, 0);
+v1_function!(
+    /// `fraiseql_check_type(type_name text, fields jsonb) RETURNS boolean`: the CHECK of
+    /// `fraiseql_types`; true, or an ERROR saying what is wrong.
+    pg_finfo_fraiseql_check_type_v1, fraiseql_check_type_v1, "fraiseql_check_type", |fcinfo| {
+        let name = arg_str(fcinfo, 0);
         let fields = jsonb::root(varlena_bytes(arg(fcinfo, 1))).unwrap_or_else(|e| report_corrupt(e));
-        Schema::default().add_type(name, fields).unwrap_or_else(|e| report_shape_error(&e, "fraiseql_check_type"));
+        Schema::default().add_type(name, fields).unwrap_or_else(|e| report_shape_error(&e));
         pg_sys::Datum::from(true)
-    })
-}
+    }
+);

@@ -10,7 +10,7 @@ fn err(path: &str, message: impl Into<String>) -> SpecError {
     SpecError {
         path: path.to_string(),
         message: message.into(),
-        hint: Some(r#"order_by is {"field": "ASC"|"DESC"|"ASC_NULLS_FIRST"|…}, nested {"machine": {"name": "ASC"}}, or a list of those for several keys"#.into()),
+        hint: Some(r#"An order_by is {"field": "ASC"|"DESC"|"ASC_NULLS_FIRST"|…}, nested {"machine": {"name": "ASC"}}, or a list of those for several keys"#.into()),
     }
 }
 
