@@ -10,6 +10,7 @@
 
 mod compile;
 mod eval;
+pub mod index;
 pub mod like;
 pub mod ltree;
 pub mod ops;

@@ -1,0 +1,676 @@
+//! What a parsed spec tells the query planner: the native, index-served conditions it
+//! implies, an estimate of the fraction of rows it selects, and its per-row cost.
+//!
+//! The extension's planner support function (`src/support.rs`) turns these plain values
+//! into plan nodes; everything that decides *what* may be derived lives here.
+//!
+//! # Soundness
+//!
+//! A derived condition `D` is only ever used together with the spec itself, which is
+//! evaluated again on every row the index returns (a recheck). So `D` need not be
+//! equivalent to the spec, but it must be *implied* by it: whenever the spec is true
+//! for a row, `D` must be true for that row, or the index would drop a row the function
+//! selects. The spec is true only on definite truth (docs/where.md "Truth"), so only
+//! positive contexts are searched: nothing is derived under `NOT`, and an `OR` yields a
+//! condition only when every alternative yields one (`A ⇒ a`, `B ⇒ b` give
+//! `A ∨ B ⇒ a ∨ b`). Dropping a conjunct from a derived conjunction keeps it implied,
+//! so anything that cannot be expressed (a conflict, an unknown index form) is left to
+//! the recheck. The forms, and why each is implied:
+//!
+//! | spec leaf (positive) | derived | why |
+//! |---|---|---|
+//! | `eq` string, number, boolean at `a.b` | `data @> {"a": {"b": v}}` | `v` at that path has the operand's type and equals it; jsonb containment compares numbers by value, as `eq` does |
+//! | `contains` object, `array_contains`, `any_eq` at `a` | `data @> {"a": operand}` | containment nests |
+//! | `any` over `a` whose element spec derives `d` | `data @> {"a": [d]}` | some element contains `d` |
+//! | `isnull: false` at a top-level key `k` (jsonb_ops) | `data ?& ARRAY[k]` | the key is present |
+//! | `eq` string / boolean at `p`, index on `data->…->>'k'` | `(data->…->>'k') = 's'` | `->>` of a string is its text, of a boolean `true`/`false` |
+//! | `gt`… string at `p`, same index in byte order (`COLLATE "C"`, `text_pattern_ops`) | `(data->…->>'k') > 's'` | strings compare by code point, which is UTF-8 byte order |
+//! | `eq`, `gt`… number at `p`, index on `fraiseql_as_numeric(data->…)` | `fraiseql_as_numeric(…) op n` | a JSON number reads as its own value |
+//! | typed (hinted) `eq`, `gt`…, `in` at `p`, index on `fraiseql_as_<type>(data->…)` | `fraiseql_as_<type>(…) op value` | the reader uses the evaluator's parser: NULL exactly when the row value is not a valid value |
+//! | `in` of strings / of numbers | `… = ANY(values)`, or an `OR` of containments | an `OR` of `eq` |
+//!
+//! Number equality is never derived as text (`data->>'n' = '10'` would miss `10.0`), and
+//! a hinted comparison is never derived as text (`"A0EEBC99-…"` and `"a0eebc99…"` are one
+//! uuid).
+
+use super::typed::{TypeName, Typed};
+use super::{Cmp, Json, Node, Op, Quant, Spec, TCmp};
+use crate::jsonb::{write_json_string, Value};
+
+/// The GIN operator class of an index on the jsonb column itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GinOps {
+    /// `jsonb_ops`: containment `@>` and key existence `?`, `?|`, `?&`.
+    Keys,
+    /// `jsonb_path_ops`: containment `@>` only.
+    Paths,
+}
+
+/// A btree index key the planner can match, recognised by the extension from an index
+/// expression over the jsonb column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyForm {
+    /// `(data -> 'a' ->> 'b')`: the text of the value at `a.b`. `byte_order` when the
+    /// index orders text by bytes (`COLLATE "C"` or `text_pattern_ops`), so that ranges
+    /// of strings (compared by code point) can use it.
+    Text { path: Vec<String>, byte_order: bool },
+    /// `fraiseql_as_<ty>(data -> 'a' -> 'b')`.
+    Typed { path: Vec<String>, ty: TypeName },
+}
+
+/// What indexes exist on the jsonb column.
+#[derive(Clone, Debug, Default)]
+pub struct Indexes {
+    /// A GIN index on the column (`jsonb_ops` wins when both exist).
+    pub gin: Option<GinOps>,
+    /// Btree index keys over the column; `Derived::Cmp::key` indexes this list.
+    pub keys: Vec<KeyForm>,
+}
+
+/// A btree strategy: `<`, `<=`, `=`, `>=`, `>` (strategy numbers 1 to 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    Lt,
+    Le,
+    Eq,
+    Ge,
+    Gt,
+}
+
+impl Strategy {
+    /// The btree strategy number (`BTLessStrategyNumber` …).
+    pub fn number(self) -> u16 {
+        match self {
+            Strategy::Lt => 1,
+            Strategy::Le => 2,
+            Strategy::Eq => 3,
+            Strategy::Ge => 4,
+            Strategy::Gt => 5,
+        }
+    }
+
+    fn of(c: Cmp) -> Strategy {
+        match c {
+            Cmp::Gt => Strategy::Gt,
+            Cmp::Gte => Strategy::Ge,
+            Cmp::Lt => Strategy::Lt,
+            Cmp::Lte => Strategy::Le,
+        }
+    }
+}
+
+/// The right-hand side of a btree comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    /// A `text` value (keys of `KeyForm::Text`).
+    Text(String),
+    /// A value of the key's type (keys of `KeyForm::Typed`).
+    Typed(Typed),
+}
+
+impl Operand {
+    /// The value as text for the input function of the key's SQL type (`text` for
+    /// `KeyForm::Text`, `fraiseql_as_<ty>`'s result type for `KeyForm::Typed`): the
+    /// same text the compiled SQL writes as a literal, unquoted.
+    pub fn input_text(&self, key: &KeyForm) -> String {
+        match (self, key) {
+            (Operand::Text(s), _) => s.clone(),
+            (Operand::Typed(t), KeyForm::Typed { ty, .. }) => unquote(&t.sql_literal(*ty)),
+            (Operand::Typed(t), KeyForm::Text { .. }) => unquote(&t.sql_literal(TypeName::Ltree)),
+        }
+    }
+}
+
+/// `'text'::type` (or `E'…'::type`) → `text`.
+fn unquote(literal: &str) -> String {
+    let body = literal.trim_start_matches('E');
+    let end = body.rfind("'::").unwrap_or(body.len());
+    let inner = body.get(1..end).unwrap_or_default();
+    let escaped = literal.starts_with('E');
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    let mut tick = crate::guard::Tick::default();
+    while let Some(c) = chars.next() {
+        tick.tick();
+        if (c == '\\' && escaped) || c == '\'' {
+            chars.next_if_eq(&c);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A native condition implied by the spec.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Derived {
+    /// `data @> '<json>'::jsonb`.
+    Contains(String),
+    /// `data ?& ARRAY[keys]` (`jsonb_ops` only).
+    HasKeys(Vec<String>),
+    /// `<key expression> <strategy> <value>` on `Indexes::keys[key]`.
+    Cmp { key: usize, strategy: Strategy, value: Operand },
+    /// `<key expression> = ANY (ARRAY[values])`.
+    AnyOf { key: usize, values: Vec<Operand> },
+    /// An `OR` of conjunctions, each non-empty.
+    Or(Vec<Vec<Derived>>),
+}
+
+/// At most this many alternatives become an `OR` of index conditions (an `in` list or
+/// an `OR` of specs); longer ones are left to the recheck.
+pub const MAX_OR_ARMS: usize = 32;
+
+/// A containment document being built: members merged by key.
+enum Doc {
+    Leaf(String),
+    Obj(Vec<(String, Doc)>),
+}
+
+impl Doc {
+    fn empty() -> Doc {
+        Doc::Obj(Vec::new())
+    }
+
+    fn is_empty(&self) -> bool {
+        matches!(self, Doc::Obj(m) if m.is_empty())
+    }
+
+    /// Adds `path: json`; false (and nothing added) when it conflicts with a member
+    /// already there. Leaving a conflicting conjunct out keeps the document implied.
+    fn insert(&mut self, path: &[String], json: &str) -> bool {
+        let Doc::Obj(members) = self else { return false };
+        let Some((head, rest)) = path.split_first() else { return false };
+        if let Some((_, child)) = members.iter_mut().find(|(k, _)| k == head) {
+            return !rest.is_empty() && child.insert(rest, json);
+        }
+        if rest.is_empty() {
+            members.push((head.clone(), Doc::Leaf(json.to_string())));
+            return true;
+        }
+        let mut child = Doc::empty();
+        if !child.insert(rest, json) {
+            return false;
+        }
+        members.push((head.clone(), child));
+        true
+    }
+
+    fn render(&self, out: &mut String) {
+        match self {
+            Doc::Leaf(j) => out.push_str(j),
+            Doc::Obj(members) => {
+                out.push('{');
+                for (i, (k, v)) in members.iter().enumerate() {
+                    crate::guard::interrupts();
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_json_string(out, k);
+                    out.push_str(": ");
+                    v.render(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut s = String::new();
+        self.render(&mut s);
+        s
+    }
+}
+
+/// Whether a JSON value holds a scalar (not null) somewhere: `jsonb_path_ops` indexes
+/// only scalars, and a containment query with none scans the whole index.
+fn has_scalar(v: &Value<'_>) -> bool {
+    crate::guard::stack();
+    match v {
+        Value::Null => false,
+        Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
+        Value::Array(c) => c.elements().any(|e| {
+            crate::guard::interrupts();
+            e.map(|e| has_scalar(&e)).unwrap_or(false)
+        }),
+        Value::Object(c) => c.members().any(|m| {
+            crate::guard::interrupts();
+            m.map(|(_, e)| has_scalar(&e)).unwrap_or(false)
+        }),
+    }
+}
+
+fn is_scalar(j: &Json) -> bool {
+    matches!(j.value(), Value::String(_) | Value::Number(_) | Value::Bool(_))
+}
+
+/// The containment conditions of a conjunction, collected into one document.
+struct Containment<'i> {
+    doc: Doc,
+    /// Members of `doc` holding a scalar.
+    scalars: usize,
+    /// Top-level keys that must exist.
+    keys: Vec<String>,
+    /// Leaves a btree key serves are left out (inside `OR` alternatives, so that one
+    /// leaf is not counted twice by the planner's estimate).
+    skip: Option<&'i Indexes>,
+}
+
+impl Containment<'_> {
+    fn add(&mut self, path: &[String], json: &Json, scalar: bool) {
+        if !path.is_empty() && self.doc.insert(path, json.text()) && scalar {
+            self.scalars += 1;
+        }
+    }
+
+    /// Recursion follows the spec tree, at most `parse::MAX_DEPTH` levels.
+    fn node(&mut self, node: &Node, top: bool) {
+        crate::guard::stack();
+        match node {
+            Node::And(parts) => {
+                for p in parts {
+                    crate::guard::interrupts();
+                    self.node(p, top);
+                }
+            }
+            Node::Cond { path, op } => {
+                if let Some(idx) = self.skip {
+                    if btree_leaf(path, op, idx).is_some() {
+                        return;
+                    }
+                }
+                match op {
+                    Op::Eq(j) if is_scalar(j) => self.add(path, j, true),
+                    Op::In(list) if list.len() == 1 && is_scalar(&list[0]) => self.add(path, &list[0], true),
+                    Op::ObjContains(j) | Op::ArrayContains(j) | Op::AnyEq(j) => {
+                        let s = has_scalar(&j.value());
+                        self.add(path, j, s)
+                    }
+                    Op::IsNull(false) if top && path.len() == 1 && !self.keys.contains(&path[0]) => {
+                        self.keys.push(path[0].clone())
+                    }
+                    _ => {}
+                }
+            }
+            Node::Quant { path, kind: Quant::Any, inner } if !path.is_empty() => {
+                // Some element satisfies `inner`: the array contains [what inner implies].
+                let element = match inner.as_ref() {
+                    Node::Cond { path: p, op: Op::Eq(j) } if p.is_empty() && is_scalar(j) => {
+                        Some((format!("[{}]", j.text()), true))
+                    }
+                    other => {
+                        let mut c = Containment { doc: Doc::empty(), scalars: 0, keys: Vec::new(), skip: None };
+                        c.node(other, false);
+                        (!c.doc.is_empty()).then(|| (format!("[{}]", c.doc.text()), c.scalars > 0))
+                    }
+                };
+                if let Some((text, scalar)) = element {
+                    if self.doc.insert(path, &text) && scalar {
+                        self.scalars += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The conditions for an index of class `ops`.
+    fn finish(self, ops: GinOps) -> Vec<Derived> {
+        let mut out = Vec::new();
+        let usable = match ops {
+            GinOps::Paths => self.scalars > 0,
+            GinOps::Keys => !self.doc.is_empty(),
+        };
+        if usable {
+            out.push(Derived::Contains(self.doc.text()));
+        }
+        if ops == GinOps::Keys && !self.keys.is_empty() {
+            out.push(Derived::HasKeys(self.keys));
+        }
+        out
+    }
+}
+
+/// The key of `idx` serving a leaf, and the condition on it.
+fn btree_leaf(path: &[String], op: &Op, idx: &Indexes) -> Option<Derived> {
+    if path.is_empty() || idx.keys.is_empty() {
+        return None;
+    }
+    let text_key = |ordered: bool| {
+        idx.keys.iter().position(|k| match k {
+            KeyForm::Text { path: p, byte_order } => p == path && (*byte_order || !ordered),
+            KeyForm::Typed { .. } => false,
+        })
+    };
+    let typed_key = |ty: TypeName| {
+        idx.keys.iter().position(|k| matches!(k, KeyForm::Typed { path: p, ty: t } if p == path && *t == ty))
+    };
+    let number = |j: &Json| Typed::from_json(TypeName::Numeric, &j.value()).map(Operand::Typed);
+    let text = |j: &Json| -> Option<Operand> {
+        match j.value() {
+            Value::String(_) => j.value().as_str()?.ok().map(|s| Operand::Text(s.to_string())),
+            Value::Bool(b) => Some(Operand::Text(b.to_string())),
+            _ => None,
+        }
+    };
+    match op {
+        Op::Eq(j) => match j.value() {
+            Value::Number(_) => {
+                Some(Derived::Cmp { key: typed_key(TypeName::Numeric)?, strategy: Strategy::Eq, value: number(j)? })
+            }
+            Value::String(_) | Value::Bool(_) => {
+                Some(Derived::Cmp { key: text_key(false)?, strategy: Strategy::Eq, value: text(j)? })
+            }
+            _ => None,
+        },
+        Op::Order(c, j) => match j.value() {
+            Value::Number(_) => {
+                Some(Derived::Cmp { key: typed_key(TypeName::Numeric)?, strategy: Strategy::of(*c), value: number(j)? })
+            }
+            Value::String(_) => {
+                Some(Derived::Cmp { key: text_key(true)?, strategy: Strategy::of(*c), value: text(j)? })
+            }
+            _ => None,
+        },
+        Op::In(list) if !list.is_empty() && list.len() <= MAX_OR_ARMS * 8 => {
+            if list.iter().all(|j| matches!(j.value(), Value::Number(_))) {
+                let values = list.iter().map(number).collect::<Option<Vec<_>>>()?;
+                Some(Derived::AnyOf { key: typed_key(TypeName::Numeric)?, values })
+            } else if list.iter().all(|j| matches!(j.value(), Value::String(_) | Value::Bool(_))) {
+                let values = list.iter().map(text).collect::<Option<Vec<_>>>()?;
+                Some(Derived::AnyOf { key: text_key(false)?, values })
+            } else {
+                None
+            }
+        }
+        Op::TypedCmp { ty, cmp, operand } => {
+            let strategy = match cmp {
+                TCmp::Eq => Strategy::Eq,
+                TCmp::Order(c) => Strategy::of(*c),
+                TCmp::Neq => return None,
+            };
+            Some(Derived::Cmp { key: typed_key(*ty)?, strategy, value: Operand::Typed(operand.clone()) })
+        }
+        Op::TypedIn { ty, list, negate: false } if !list.is_empty() && list.len() <= MAX_OR_ARMS * 8 => {
+            Some(Derived::AnyOf { key: typed_key(*ty)?, values: list.iter().cloned().map(Operand::Typed).collect() })
+        }
+        _ => None,
+    }
+}
+
+/// The conditions the planner should see next to the call, for `idx`: btree conditions
+/// of the top-level conjunction and `OR`s whose every alternative is indexable
+/// (BitmapOr). Containment of the top-level conjunction is not among them: it is
+/// offered to GIN indexes as an index condition (`gin_conditions`), which leaves the
+/// row estimate to the spec's own selectivity.
+fn visible(node: &Node, idx: &Indexes, out: &mut Vec<Derived>) {
+    crate::guard::stack();
+    match node {
+        Node::And(parts) => {
+            for p in parts {
+                crate::guard::interrupts();
+                visible(p, idx, out);
+            }
+        }
+        Node::Cond { path, op } => {
+            if let Some(d) = btree_leaf(path, op, idx) {
+                out.push(d);
+            } else if let (Op::In(list), Some(gin)) = (op, idx.gin) {
+                // An OR of equalities: one containment each.
+                if list.len() > 1 && list.len() <= MAX_OR_ARMS && list.iter().all(is_scalar) {
+                    let arms = list
+                        .iter()
+                        .map(|j| {
+                            let mut c = Containment { doc: Doc::empty(), scalars: 0, keys: Vec::new(), skip: None };
+                            c.add(path, j, true);
+                            c.finish(gin)
+                        })
+                        .collect::<Vec<_>>();
+                    if arms.iter().all(|a| !a.is_empty()) {
+                        out.push(Derived::Or(arms));
+                    }
+                }
+            }
+        }
+        Node::Or(parts) if parts.len() <= MAX_OR_ARMS => {
+            let mut arms = Vec::new();
+            for p in parts {
+                crate::guard::interrupts();
+                let mut arm = Vec::new();
+                visible(p, idx, &mut arm);
+                if let Some(gin) = idx.gin {
+                    let mut c = Containment { doc: Doc::empty(), scalars: 0, keys: Vec::new(), skip: Some(idx) };
+                    c.node(p, true);
+                    arm.extend(c.finish(gin));
+                }
+                if arm.is_empty() {
+                    return; // one alternative unconstrained: the OR implies nothing
+                }
+                arms.push(arm);
+            }
+            out.push(Derived::Or(arms));
+        }
+        _ => {}
+    }
+}
+
+/// A fraction of rows and how it was obtained, per leaf, for the estimate.
+fn default_selectivity(op: &Op) -> f64 {
+    // PostgreSQL's defaults for the nearest native operator (utils/selfuncs.h).
+    const EQ: f64 = 0.005; // DEFAULT_EQ_SEL
+    const INEQ: f64 = 1.0 / 3.0; // DEFAULT_INEQ_SEL
+    const MATCH: f64 = 0.005; // DEFAULT_MATCH_SEL (LIKE, regex)
+    const CONTAIN: f64 = 0.01; // DEFAULT_MATCHING_SEL (@>, ?)
+    match op {
+        Op::Eq(_) | Op::AnyEq(_) => EQ,
+        Op::TypedCmp { cmp: TCmp::Eq, .. } => EQ,
+        Op::Neq(_) | Op::TypedCmp { cmp: TCmp::Neq, .. } => 1.0 - EQ,
+        Op::In(list) => (EQ * list.len() as f64).min(0.5),
+        Op::TypedIn { list, negate: false, .. } => (EQ * list.len() as f64).min(0.5),
+        Op::Nin(list) => 1.0 - (EQ * list.len() as f64).min(0.5),
+        Op::TypedIn { list, negate: true, .. } => 1.0 - (EQ * list.len() as f64).min(0.5),
+        Op::IsNull(true) => EQ,
+        Op::IsNull(false) => 1.0 - EQ,
+        Op::Like { negate, .. } | Op::Regex { negate, .. } => {
+            if *negate {
+                1.0 - MATCH
+            } else {
+                MATCH
+            }
+        }
+        Op::Fts { .. } => MATCH,
+        Op::ArrayContains(_) | Op::ObjContains(_) | Op::HasKey(_) | Op::HasAllKeys(_) | Op::ArrayOverlaps(_) => CONTAIN,
+        _ => INEQ,
+    }
+}
+
+/// Sampled documents of the column, from its statistics (`pg_statistic`): the most
+/// common values with their frequencies and the histogram bounds. Frequencies are
+/// fractions of all rows, as PostgreSQL stores them.
+pub struct Sample<'a> {
+    pub mcv: Vec<(Value<'a>, f64)>,
+    pub histogram: Vec<Value<'a>>,
+    /// Fraction of rows whose column is NULL (the function is STRICT: never selected).
+    pub null_frac: f64,
+}
+
+/// The histogram is used when it has at least this many entries (as PostgreSQL's
+/// `generic_restriction_selectivity` requires for operators it cannot reason about).
+pub const MIN_HISTOGRAM: usize = 10;
+
+/// When fewer than this many histogram entries satisfy the whole spec, the sample is too
+/// small to measure it and the leaf-by-leaf estimate is used (capped by the sample).
+pub const MIN_HITS: usize = 3;
+
+struct Freq {
+    /// Sum of the frequencies of matching most common values.
+    mcv: f64,
+    /// Sum of all most common values' frequencies.
+    mcv_total: f64,
+    hits: usize,
+    n: usize,
+}
+
+impl Sample<'_> {
+    fn freq(&self, spec: &Spec, host: &dyn super::Host) -> Freq {
+        let test = |v: &Value<'_>| matches!(spec.truth(*v, host), Ok(Some(true)));
+        let mut f = Freq { mcv: 0.0, mcv_total: 0.0, hits: 0, n: self.histogram.len() };
+        for (v, p) in &self.mcv {
+            crate::guard::interrupts();
+            f.mcv_total += p;
+            if test(v) {
+                f.mcv += p;
+            }
+        }
+        for v in &self.histogram {
+            crate::guard::interrupts();
+            if test(v) {
+                f.hits += 1;
+            }
+        }
+        f
+    }
+
+    /// The fraction of rows, given the fraction `hist` of non-MCV, non-null rows.
+    fn combine(&self, f: &Freq, hist: f64) -> f64 {
+        let rest = (1.0 - self.null_frac - f.mcv_total).max(0.0);
+        (f.mcv + rest * hist).clamp(0.0, 1.0)
+    }
+
+    fn usable(&self) -> bool {
+        self.histogram.len() >= MIN_HISTOGRAM || !self.mcv.is_empty()
+    }
+}
+
+struct Estimator<'a, 'h> {
+    idx: &'a Indexes,
+    sample: Option<&'a Sample<'a>>,
+    stats: &'a mut dyn FnMut(&Derived) -> Option<f64>,
+    host: &'h dyn super::Host,
+}
+
+impl Estimator<'_, '_> {
+    /// Selectivity of one leaf among the non-null rows.
+    fn leaf(&mut self, node: &Node) -> f64 {
+        if let Node::Cond { path, op } = node {
+            if let Some(d) = btree_leaf(path, op, self.idx) {
+                if let Some(s) = (self.stats)(&d) {
+                    return s.clamp(0.0, 1.0);
+                }
+            }
+        }
+        if let Some(sample) = self.sample.filter(|s| s.usable()) {
+            let spec = Spec { root: node.clone() };
+            let f = sample.freq(&spec, self.host);
+            if f.hits > 0 || f.mcv > 0.0 {
+                let hist = if f.n > 0 { f.hits as f64 / f.n as f64 } else { 0.0 };
+                let nonnull = (1.0 - sample.null_frac).max(f64::MIN_POSITIVE);
+                return (sample.combine(&f, hist) / nonnull).clamp(0.0, 1.0);
+            }
+        }
+        match node {
+            Node::Cond { op, .. } => default_selectivity(op),
+            _ => 1.0 / 3.0,
+        }
+    }
+
+    /// Recursion follows the spec tree, at most `parse::MAX_DEPTH` levels.
+    fn tree(&mut self, node: &Node) -> f64 {
+        crate::guard::stack();
+        match node {
+            Node::True => 1.0,
+            Node::And(parts) => parts.iter().map(|p| self.tree(p)).product(),
+            Node::Or(parts) => 1.0 - parts.iter().map(|p| 1.0 - self.tree(p)).product::<f64>(),
+            Node::Not(inner) => 1.0 - self.tree(inner),
+            Node::Cond { .. } | Node::Quant { .. } => self.leaf(node),
+        }
+    }
+}
+
+impl Spec {
+    /// Conditions for the planner to see next to the call (btree index matches and
+    /// indexable `OR`s), given the indexes on the column. Empty when none apply.
+    pub fn planner_clauses(&self, idx: &Indexes) -> Vec<Derived> {
+        let mut out = Vec::new();
+        visible(&self.root, idx, &mut out);
+        out
+    }
+
+    /// Index conditions for a GIN index of class `ops` on the column: one containment
+    /// document of the top-level conjunction and, for `jsonb_ops`, the keys that must
+    /// exist. Empty when the spec implies none.
+    pub fn gin_conditions(&self, ops: GinOps) -> Vec<Derived> {
+        let mut c = Containment { doc: Doc::empty(), scalars: 0, keys: Vec::new(), skip: None };
+        c.node(&self.root, true);
+        c.finish(ops)
+    }
+
+    /// The estimated fraction of rows the spec selects.
+    ///
+    /// - With a usable sample (`Sample`), the whole spec is evaluated on the sampled
+    ///   documents; when at least `MIN_HITS` histogram entries satisfy it, their share is
+    ///   the estimate (it sees correlated conditions as they are).
+    /// - Otherwise the spec is estimated leaf by leaf (AND: product, OR: inclusion and
+    ///   exclusion, NOT: complement): a leaf a btree key serves by `stats` (PostgreSQL's
+    ///   statistics of the index expression), else by its share of the sample, else by
+    ///   PostgreSQL's default for the nearest native operator; and when a sample exists,
+    ///   the result is capped at what it could still have missed, `(hits + 1) / n`.
+    pub fn selectivity(
+        &self,
+        idx: &Indexes,
+        sample: Option<&Sample<'_>>,
+        stats: &mut dyn FnMut(&Derived) -> Option<f64>,
+        host: &dyn super::Host,
+    ) -> f64 {
+        if self.is_empty() {
+            return sample.map_or(1.0, |s| 1.0 - s.null_frac).clamp(0.0, 1.0);
+        }
+        let null_frac = sample.map_or(0.0, |s| s.null_frac);
+        let mut e = Estimator { idx, sample, stats, host };
+        let tree = e.tree(&self.root);
+        let Some(s) = sample.filter(|s| s.usable()) else {
+            return (tree * (1.0 - null_frac)).clamp(0.0, 1.0);
+        };
+        let f = s.freq(self, host);
+        if f.hits >= MIN_HITS || f.n < MIN_HISTOGRAM {
+            let hist = if f.n > 0 { f.hits as f64 / f.n as f64 } else { tree };
+            return s.combine(&f, hist);
+        }
+        let cap = (f.hits + 1) as f64 / (f.n + 1) as f64;
+        s.combine(&f, tree.min(cap))
+    }
+
+    /// Per-row cost in units of `cpu_operator_cost`: one for the call, one per
+    /// condition, more for regular expressions, full text, LIKE, lists and quantifiers
+    /// (which run their inner spec once per element).
+    pub fn cost_units(&self) -> f64 {
+        fn units(node: &Node) -> f64 {
+            crate::guard::stack();
+            match node {
+                Node::True => 0.0,
+                Node::And(parts) | Node::Or(parts) => parts.iter().map(units).sum(),
+                Node::Not(inner) => units(inner),
+                Node::Quant { inner, .. } => 5.0 * (1.0 + units(inner)),
+                Node::Cond { op, .. } => match op {
+                    Op::Like { .. } => 2.0,
+                    Op::Regex { .. } => 10.0,
+                    Op::Fts { .. } => 100.0,
+                    Op::In(l) | Op::Nin(l) | Op::ArrayOverlaps(l) => 1.0 + l.len() as f64 / 8.0,
+                    Op::TypedIn { list, .. } => 1.0 + list.len() as f64 / 8.0,
+                    Op::HasAnyKeys(l) | Op::HasAllKeys(l) => 1.0 + l.len() as f64 / 8.0,
+                    Op::Ltree(..) | Op::Net(_) | Op::Range(_) | Op::TypedCmp { .. } => 2.0,
+                    _ => 1.0,
+                },
+            }
+        }
+        1.0 + units(&self.root)
+    }
+}
+
+/// Cost units of a spec that is not known at planning time (a parameter).
+pub const UNKNOWN_SPEC_COST_UNITS: f64 = 10.0;
+
+/// Selectivity of a spec that is not known at planning time: PostgreSQL's default for
+/// containment-like operators (`DEFAULT_MATCHING_SEL`).
+pub const UNKNOWN_SPEC_SELECTIVITY: f64 = 0.01;
+
+#[cfg(test)]
+mod tests;
