@@ -25,7 +25,13 @@
 -- sql/where.sql: where-spec functions
 -- ---------------------------------------------------------------------------------------
 
--- (no change yet)
+-- Planner support: fraiseql_where is served by indexes (docs/where.md, "Indexes").
+CREATE FUNCTION fraiseql_where_support(internal) RETURNS internal
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'fraiseql_where_support';
+REVOKE ALL ON FUNCTION fraiseql_where_support(internal) FROM PUBLIC;
+COMMENT ON FUNCTION fraiseql_where_support(internal) IS
+'planner support of fraiseql_where: index conditions, derived clauses, selectivity and cost of a constant spec';
+ALTER FUNCTION fraiseql_where(jsonb, jsonb, jsonb, boolean) SUPPORT fraiseql_where_support;
 
 -- ---------------------------------------------------------------------------------------
 -- sql/shape.sql: response shaping

@@ -1,9 +1,20 @@
 -- fraiseql_where / fraiseql_where_sql: the where-spec engine (docs/where.md).
 -- Declared by hand because they are V1 C functions reading jsonb in place (src/pg.rs).
 
+-- The planner support function of fraiseql_where (src/support.rs; docs/where.md, "Indexes"):
+-- index conditions, native clauses for expression indexes, selectivity and cost of a
+-- constant spec. Its argument is `internal`, so no SQL statement can call it; only the
+-- planner does (without a privilege check), and EXECUTE is revoked from PUBLIC anyway.
+CREATE FUNCTION fraiseql_where_support(internal) RETURNS internal
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'fraiseql_where_support';
+REVOKE ALL ON FUNCTION fraiseql_where_support(internal) FROM PUBLIC;
+COMMENT ON FUNCTION fraiseql_where_support(internal) IS
+'planner support of fraiseql_where: index conditions, derived clauses, selectivity and cost of a constant spec';
+
 CREATE FUNCTION fraiseql_where(data jsonb, spec jsonb, types jsonb DEFAULT '{}', convert_keys boolean DEFAULT true)
 RETURNS boolean
 LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+SUPPORT fraiseql_where_support
 AS 'MODULE_PATHNAME', 'fraiseql_where_v1';
 
 COMMENT ON FUNCTION fraiseql_where(jsonb, jsonb, jsonb, boolean) IS

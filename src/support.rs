@@ -1,0 +1,714 @@
+//! The planner support function of `fraiseql_where` (`SUPPORT fraiseql_where_support`,
+//! declared in `sql/where.sql`): the PostgreSQL edge of `fraiseql_core::where_spec::index`,
+//! which decides what a spec implies. This module only finds the indexes and statistics
+//! the core asks about and turns its answers into plan nodes. See docs/where.md, "Indexes".
+//!
+//! The planner asks four questions; each answer is built here:
+//!
+//! - `SupportRequestSimplify` (the spec, types and `convert_keys` are constants, the
+//!   column is a column of a table): the call is replaced by
+//!   `<derived> AND fraiseql_where(<same arguments>)`, where `<derived>` are the btree
+//!   conditions on the table's expression indexes and the `OR`s whose every alternative
+//!   an index serves (`Spec::planner_clauses`). The call stays as the recheck, so the
+//!   rewrite is exact wherever the expression appears: a derived condition is false only
+//!   where the call is false, and NULL only where the call is false or NULL.
+//! - `SupportRequestIndexCondition` (asked for each index whose key is the column itself):
+//!   for a GIN index with jsonb `@>`, the containment and key existence conditions of the
+//!   top-level conjunction (`Spec::gin_conditions`), lossy, so the call rechecks them.
+//!   Being index conditions rather than clauses, they do not enter the row estimate.
+//! - `SupportRequestSelectivity`: the spec's estimated selectivity (`Spec::selectivity`,
+//!   from the column's statistics) divided by the planner's own estimate of the derived
+//!   clauses the rewrite put next to the call, so that the product, which is what the
+//!   planner multiplies, is the spec's estimate, counted once.
+//! - `SupportRequestCost`: the spec's per-row cost (`Spec::cost_units`).
+//!
+//! A spec that is not a constant (a parameter of a generic plan, a column) gets nothing
+//! derived and the documented fallback estimate and cost. Nothing here raises an error
+//! for a spec the executor would reject: a spec that does not parse derives nothing, and
+//! the call raises its own error when it runs. A Rust panic (which would be a bug) also
+//! derives nothing rather than failing the query's planning; server errors, above all a
+//! cancel, pass through.
+//!
+//! Every node built is an ordinary expression node, allocated with `palloc` in the
+//! planner's current memory context, and documented where it is built.
+
+use crate::pg::{varlena_bytes, PgHost, MAX_SPEC_BYTES};
+use fraiseql_core::jsonb;
+use fraiseql_core::where_spec::index::{
+    Derived, GinOps, Indexes, KeyForm, Sample, UNKNOWN_SPEC_COST_UNITS, UNKNOWN_SPEC_SELECTIVITY,
+};
+use fraiseql_core::where_spec::{Options, Spec, TypeName};
+use pgrx::pg_sys::{self, NodeTag};
+use pgrx::{is_a, PgBox, PgList};
+use std::ffi::{CStr, CString};
+use std::ptr::null_mut;
+
+v1_info!(pg_finfo_fraiseql_where_support);
+
+/// `fraiseql_where_support(internal) RETURNS internal`: answers the planner's support
+/// requests about a call of `fraiseql_where`; a null pointer means "no help".
+///
+/// # Safety
+/// Called by the planner with one argument, a pointer to a `SupportRequest*` node.
+#[no_mangle]
+#[pgrx::pg_guard]
+pub unsafe extern "C-unwind" fn fraiseql_where_support(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    // SAFETY: the planner passes its request node as the one argument.
+    let req = unsafe { pgrx::fcinfo::pg_getarg_datum_raw(fcinfo, 0) }.cast_mut_ptr::<pg_sys::Node>();
+    if req.is_null() {
+        return pg_sys::Datum::from(0usize);
+    }
+    let answer = no_help_on_panic(|| {
+        // SAFETY: `req` is the planner's request node; each arm reads it as the node its
+        // tag says it is.
+        unsafe {
+            match (*req).type_ {
+                NodeTag::T_SupportRequestSimplify => simplify(req.cast()).cast(),
+                NodeTag::T_SupportRequestIndexCondition => index_condition(req.cast()).cast(),
+                NodeTag::T_SupportRequestSelectivity => selectivity(req.cast()).cast(),
+                NodeTag::T_SupportRequestCost => cost(req.cast()).cast(),
+                _ => null_mut::<pg_sys::Node>(),
+            }
+        }
+    });
+    pg_sys::Datum::from(answer)
+}
+
+/// Runs `f`; a Rust panic that is not a server error becomes "no help" (null).
+fn no_help_on_panic(f: impl FnOnce() -> *mut pg_sys::Node) -> *mut pg_sys::Node {
+    use pgrx::pg_sys::panic::{CaughtError, ErrorReport, ErrorReportWithLevel};
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(p) => p,
+        Err(payload)
+            if payload.is::<CaughtError>() || payload.is::<ErrorReportWithLevel>() || payload.is::<ErrorReport>() =>
+        {
+            std::panic::resume_unwind(payload)
+        }
+        Err(_) => null_mut(),
+    }
+}
+
+// ---- the call's arguments --------------------------------------------------------------
+
+/// `fraiseql_where(data, spec, types, convert_keys)`: the argument list of a call, the
+/// defaults already filled in by the parser.
+struct Call {
+    data: *mut pg_sys::Node,
+    /// The parsed spec, when spec, types and convert_keys are non-null constants and
+    /// parse; `None` for anything else.
+    spec: Option<Spec>,
+    /// Whether the spec argument is a constant at all (parsed or not).
+    constant: bool,
+}
+
+/// The value of a non-null `Const`, or `None`.
+///
+/// # Safety
+/// `node` must be a valid expression node.
+unsafe fn const_value(node: *mut pg_sys::Node) -> Option<pg_sys::Datum> {
+    // SAFETY: the caller passes a valid node; a `Const` is read as one.
+    unsafe {
+        if !is_a(node, NodeTag::T_Const) {
+            return None;
+        }
+        let c = node as *mut pg_sys::Const;
+        (!(*c).constisnull).then_some((*c).constvalue)
+    }
+}
+
+/// # Safety
+/// `args` must be the argument list of a `fraiseql_where` call.
+unsafe fn call(args: *mut pg_sys::List) -> Option<Call> {
+    // SAFETY: `args` is the call's argument list; the declared signature (jsonb, jsonb,
+    // jsonb, boolean) says what each constant holds.
+    unsafe {
+        let args = PgList::<pg_sys::Node>::from_pg(args);
+        if args.len() != 4 {
+            return None;
+        }
+        let data = args.get_ptr(0)?;
+        let (spec, types, keys) =
+            (const_value(args.get_ptr(1)?), const_value(args.get_ptr(2)?), const_value(args.get_ptr(3)?));
+        let constant = spec.is_some() && types.is_some() && keys.is_some();
+        let parsed = match (spec, types, keys) {
+            (Some(s), Some(t), Some(k)) => parse(varlena_bytes(s), varlena_bytes(t), k.value() != 0),
+            _ => None,
+        };
+        Some(Call { data, spec: parsed, constant })
+    }
+}
+
+/// The spec as the call will parse it, or `None` when the call would raise an error
+/// (then nothing is derived, and the error comes from the call at execution).
+fn parse(spec: &[u8], types: &[u8], convert_keys: bool) -> Option<Spec> {
+    // SAFETY: reads a backend global.
+    if unsafe { pg_sys::GetDatabaseEncoding() } != pg_sys::pg_enc::PG_UTF8 as i32 {
+        return None;
+    }
+    let max = MAX_SPEC_BYTES.get().max(0) as usize;
+    if spec.len() > max || types.len() > max {
+        return None;
+    }
+    let options = Options { convert_keys };
+    let hints = Spec::parse_types(jsonb::root(types).ok()?, options).ok()?;
+    Spec::parse_typed(jsonb::root(spec).ok()?, &hints, options, &PgHost).ok()
+}
+
+// ---- the table's indexes ---------------------------------------------------------------
+
+/// One btree key the core can match: its recognised form and what building a condition
+/// on it needs.
+struct Key {
+    form: KeyForm,
+    /// The index expression, its Vars renumbered to the query's range table entry, as
+    /// the planner itself renumbers them (so that `equal()` matches it to the index).
+    expr: *mut pg_sys::Node,
+    opfamily: pg_sys::Oid,
+    opcintype: pg_sys::Oid,
+    collation: pg_sys::Oid,
+}
+
+/// The indexes on a jsonb column.
+#[derive(Default)]
+struct Found {
+    keys: Vec<Key>,
+    gin: Option<GinOps>,
+    /// The GIN operator family's `@>` and `?&` (valid when `gin` says so).
+    contains_op: pg_sys::Oid,
+    exists_all_op: pg_sys::Oid,
+}
+
+impl Found {
+    fn indexes(&self) -> Indexes {
+        Indexes { gin: self.gin, keys: self.keys.iter().map(|k| k.form.clone()).collect() }
+    }
+}
+
+/// The (relation, column, range table index) of `data` when it is a column of a
+/// table, materialized view or partitioned table in the query being planned.
+///
+/// # Safety
+/// `root` must be null or the planner's `PlannerInfo`; `data` a valid node.
+unsafe fn table_column(root: *mut pg_sys::PlannerInfo, data: *mut pg_sys::Node) -> Option<(pg_sys::Oid, i16, i32)> {
+    // SAFETY: `root` and its query are the planner's; range table indexes are 1-based.
+    unsafe {
+        if root.is_null() || (*root).parse.is_null() || !is_a(data, NodeTag::T_Var) {
+            return None;
+        }
+        let var = data as *mut pg_sys::Var;
+        if (*var).varlevelsup != 0 || (*var).varattno <= 0 || (*var).vartype != pg_sys::JSONBOID {
+            return None;
+        }
+        let rtable = PgList::<pg_sys::RangeTblEntry>::from_pg((*(*root).parse).rtable);
+        let rte = rtable.get_ptr(((*var).varno - 1).try_into().ok()?)?;
+        let kind = (*rte).relkind as u8;
+        if (*rte).rtekind != pg_sys::RTEKind::RTE_RELATION
+            || !matches!(kind, pg_sys::RELKIND_RELATION | pg_sys::RELKIND_MATVIEW | pg_sys::RELKIND_PARTITIONED_TABLE)
+        {
+            return None;
+        }
+        Some(((*rte).relid, (*var).varattno, (*var).varno))
+    }
+}
+
+/// `data -> 'a' -> 'b'`: the keys, when `node` is the column or a chain of `->` with
+/// constant text keys over it.
+///
+/// # Safety
+/// `node` must be a valid expression node.
+unsafe fn arrow_path(node: *mut pg_sys::Node, attno: i16) -> Option<Vec<String>> {
+    // SAFETY: each node is read as the node its tag says it is.
+    unsafe {
+        if is_a(node, NodeTag::T_Var) {
+            let v = node as *mut pg_sys::Var;
+            return ((*v).varattno == attno && (*v).varlevelsup == 0).then(Vec::new);
+        }
+        let (left, key) = field_op(node, pg_sys::F_JSONB_OBJECT_FIELD)?;
+        let mut path = arrow_path(left, attno)?;
+        path.push(key);
+        Some(path)
+    }
+}
+
+/// `(left, key)` when `node` is `left <op> 'key'` with `op` implemented by `func`.
+///
+/// # Safety
+/// `node` must be a valid expression node.
+unsafe fn field_op(node: *mut pg_sys::Node, func: u32) -> Option<(*mut pg_sys::Node, String)> {
+    // SAFETY: an `OpExpr` and its two arguments are read as such; the constant is text.
+    unsafe {
+        if !is_a(node, NodeTag::T_OpExpr) {
+            return None;
+        }
+        let op = node as *mut pg_sys::OpExpr;
+        let f = if (*op).opfuncid == pg_sys::InvalidOid { pg_sys::get_opcode((*op).opno) } else { (*op).opfuncid };
+        if f != pg_sys::Oid::from(func) {
+            return None;
+        }
+        let args = PgList::<pg_sys::Node>::from_pg((*op).args);
+        let (left, right) = (args.get_ptr(0)?, args.get_ptr(1)?);
+        if !is_a(right, NodeTag::T_Const) || (*(right as *mut pg_sys::Const)).consttype != pg_sys::TEXTOID {
+            return None;
+        }
+        let key = std::str::from_utf8(varlena_bytes(const_value(right)?)).ok()?.to_string();
+        Some((left, key))
+    }
+}
+
+/// The recognised form of a btree key expression over column `attno`:
+/// `(data -> … ->> 'k')` or `fraiseql_as_<type>(data -> … -> 'k')`, the reader being a
+/// member of this extension (the one `fraiseql_where` belongs to).
+///
+/// # Safety
+/// `node` must be a valid expression node; `where_fn` the OID of `fraiseql_where`.
+unsafe fn key_form(node: *mut pg_sys::Node, attno: i16, where_fn: pg_sys::Oid, byte_order: bool) -> Option<KeyForm> {
+    // SAFETY: nodes are read as their tags say; catalog lookups by OID.
+    unsafe {
+        if let Some((left, key)) = field_op(node, pg_sys::F_JSONB_OBJECT_FIELD_TEXT) {
+            let mut path = arrow_path(left, attno)?;
+            path.push(key);
+            return Some(KeyForm::Text { path, byte_order });
+        }
+        if !is_a(node, NodeTag::T_FuncExpr) {
+            return None;
+        }
+        let f = node as *mut pg_sys::FuncExpr;
+        let args = PgList::<pg_sys::Node>::from_pg((*f).args);
+        if args.len() != 1 {
+            return None;
+        }
+        let name = pg_sys::get_func_name((*f).funcid);
+        if name.is_null() {
+            return None;
+        }
+        let ty = TypeName::parse(CStr::from_ptr(name).to_str().ok()?.strip_prefix("fraiseql_as_")?)?;
+        let ours = pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, where_fn);
+        if ours == pg_sys::InvalidOid || pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, (*f).funcid) != ours
+        {
+            return None;
+        }
+        let path = arrow_path(args.get_ptr(0)?, attno)?;
+        (!path.is_empty()).then_some(KeyForm::Typed { path, ty })
+    }
+}
+
+/// The valid btree indexes with recognised keys, and the best GIN index, on column
+/// `attno` of `relid`, with expressions renumbered to range table index `varno`.
+///
+/// # Safety
+/// Called while planning a query that reads `relid` (which holds a lock on it).
+unsafe fn find_indexes(relid: pg_sys::Oid, attno: i16, varno: i32, where_fn: pg_sys::Oid) -> Found {
+    let mut found = Found::default();
+    // SAFETY: the relation and its indexes are opened with AccessShareLock (the planner
+    // takes the same locks when it reads them) and closed keeping the lock, as the
+    // planner does; every pointer read comes from their relcache entries.
+    unsafe {
+        let rel = pg_sys::table_open(relid, pg_sys::AccessShareLock as i32);
+        let list = PgList::<std::ffi::c_void>::from_pg(pg_sys::RelationGetIndexList(rel));
+        for i in 0..list.len() {
+            pgrx::check_for_interrupts!();
+            let oid = (*(*list.as_ptr()).elements.add(i)).oid_value;
+            let irel = pg_sys::index_open(oid, pg_sys::AccessShareLock as i32);
+            let index = (*irel).rd_index;
+            if (*index).indisvalid {
+                let nkeys = (*index).indnkeyatts as usize;
+                let keys = (*index).indkey.values.as_slice(nkeys);
+                let am = (*(*irel).rd_rel).relam;
+                let mut exprs = PgList::<pg_sys::Node>::from_pg(null_mut());
+                if keys.contains(&0) {
+                    exprs = PgList::from_pg(pg_sys::RelationGetIndexExpressions(irel));
+                }
+                let mut next_expr = 0;
+                for (col, &k) in keys.iter().enumerate() {
+                    let opfamily = *(*irel).rd_opfamily.add(col);
+                    let opcintype = *(*irel).rd_opcintype.add(col);
+                    let collation = *(*irel).rd_indcollation.add(col);
+                    if k == 0 {
+                        let Some(expr) = exprs.get_ptr(next_expr) else { break };
+                        next_expr += 1;
+                        if am != pg_sys::BTREE_AM_OID {
+                            continue;
+                        }
+                        let byte_order = opfamily == pg_sys::Oid::from(TEXT_PATTERN_BTREE_FAM_OID)
+                            || collation == pg_sys::C_COLLATION_OID
+                            || collation == pg_sys::Oid::from(POSIX_COLLATION_OID);
+                        if let Some(form) = key_form(expr, attno, where_fn, byte_order) {
+                            // The planner's copy of an index expression: Vars of the
+                            // table (varno 1 in the catalog) renumbered to the query's.
+                            let expr = pg_sys::copyObjectImpl(expr.cast()) as *mut pg_sys::Node;
+                            if varno != 1 {
+                                pg_sys::ChangeVarNodes(expr, 1, varno, 0);
+                            }
+                            found.keys.push(Key { form, expr, opfamily, opcintype, collation });
+                        }
+                    } else if k == attno && am == pg_sys::GIN_AM_OID && col == 0 {
+                        let contains = gin_op(opfamily, pg_sys::JSONBOID, pg_sys::JsonbContainsStrategyNumber);
+                        let exists_all = gin_op(opfamily, pg_sys::TEXTARRAYOID, pg_sys::JsonbExistsAllStrategyNumber);
+                        if contains != pg_sys::InvalidOid && found.gin != Some(GinOps::Keys) {
+                            found.contains_op = contains;
+                            found.exists_all_op = exists_all;
+                            found.gin =
+                                Some(if exists_all != pg_sys::InvalidOid { GinOps::Keys } else { GinOps::Paths });
+                        }
+                    }
+                }
+            }
+            pg_sys::index_close(irel, pg_sys::NoLock as i32);
+        }
+        pg_sys::table_close(rel, pg_sys::NoLock as i32);
+    }
+    found
+}
+
+/// `text_pattern_ops` (byte-order text comparisons).
+const TEXT_PATTERN_BTREE_FAM_OID: u32 = 2095;
+/// The `"POSIX"` collation (byte order, like `"C"`).
+const POSIX_COLLATION_OID: u32 = 951;
+
+/// The jsonb operator of a GIN operator family for `strategy` with `right` operands.
+fn gin_op(opfamily: pg_sys::Oid, right: pg_sys::Oid, strategy: u32) -> pg_sys::Oid {
+    // SAFETY: a catalog lookup by OIDs.
+    unsafe { pg_sys::get_opfamily_member(opfamily, pg_sys::JSONBOID, right, strategy as i16) }
+}
+
+// ---- building nodes --------------------------------------------------------------------
+
+/// A `Const` of type `typ` read from `text` by the type's input function (the same
+/// text the compiled SQL writes as a literal); `None` if the text holds a NUL.
+fn input_const(typ: pg_sys::Oid, collation: pg_sys::Oid, text: &str) -> Option<*mut pg_sys::Node> {
+    let c = CString::new(text).ok()?;
+    // SAFETY: catalog lookups for a built-in or extension type; the input function
+    // returns a datum palloc'd in the current context, which the Const points to.
+    unsafe {
+        let (mut input, mut ioparam) = (pg_sys::InvalidOid, pg_sys::InvalidOid);
+        pg_sys::getTypeInputInfo(typ, &mut input, &mut ioparam);
+        let (mut len, mut byval) = (0i16, false);
+        pg_sys::get_typlenbyval(typ, &mut len, &mut byval);
+        let value = pg_sys::OidInputFunctionCall(input, c.as_ptr() as *mut _, ioparam, -1);
+        // Node: Const(typ, typmod -1, collation, value), not null.
+        Some(pg_sys::makeConst(typ, -1, collation, len as i32, value, false, byval).cast())
+    }
+}
+
+/// `left <op> right`: an `OpExpr` returning boolean, compared under `collation`.
+fn op_clause(
+    op: pg_sys::Oid,
+    left: *mut pg_sys::Node,
+    right: *mut pg_sys::Node,
+    collation: pg_sys::Oid,
+) -> *mut pg_sys::Node {
+    // SAFETY: builds a node from valid nodes; the planner fills `opfuncid` itself.
+    unsafe {
+        pg_sys::make_opclause(op, pg_sys::BOOLOID, false, left.cast(), right.cast(), pg_sys::InvalidOid, collation)
+            .cast()
+    }
+}
+
+/// A deep copy of an expression node.
+fn copy(node: *mut pg_sys::Node) -> *mut pg_sys::Node {
+    // SAFETY: copies a valid node into the current memory context.
+    unsafe { pg_sys::copyObjectImpl(node.cast()).cast() }
+}
+
+/// `(a AND b …)` or `(a OR b …)` of one or more clauses (one clause stands alone).
+fn bool_clause(clauses: Vec<*mut pg_sys::Node>, or: bool) -> *mut pg_sys::Node {
+    if clauses.len() == 1 {
+        return clauses[0];
+    }
+    let mut list = PgList::<pg_sys::Node>::new();
+    for c in clauses {
+        list.push(c);
+    }
+    // SAFETY: builds a BoolExpr over a fresh list of valid clauses.
+    unsafe {
+        if or {
+            pg_sys::make_orclause(list.into_pg()).cast()
+        } else {
+            pg_sys::make_andclause(list.into_pg()).cast()
+        }
+    }
+}
+
+/// Builds one derived condition over `data` and the found indexes; `None` when it
+/// cannot be built (the operator family lacks the strategy, a value does not read):
+/// leaving a conjunct out keeps the rest implied, and an `OR` with an alternative that
+/// cannot be built is left out whole.
+fn build(d: &Derived, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_sys::Node> {
+    pgrx::check_for_interrupts!();
+    match d {
+        Derived::Contains(doc) => {
+            // Node: OpExpr `data @> '<doc>'::jsonb`, the GIN family's containment operator.
+            let right = input_const(pg_sys::JSONBOID, pg_sys::InvalidOid, doc)?;
+            Some(op_clause(found.contains_op, copy(data), right, pg_sys::InvalidOid))
+        }
+        Derived::HasKeys(keys) => {
+            // Node: OpExpr `data ?& '{keys}'::text[]`, the GIN family's all-keys operator.
+            let mut text = String::from("{");
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    text.push(',');
+                }
+                text.push('"');
+                text.push_str(&k.replace('\\', "\\\\").replace('"', "\\\""));
+                text.push('"');
+            }
+            text.push('}');
+            let right = input_const(pg_sys::TEXTARRAYOID, pg_sys::DEFAULT_COLLATION_OID, &text)?;
+            (found.exists_all_op != pg_sys::InvalidOid)
+                .then(|| op_clause(found.exists_all_op, copy(data), right, pg_sys::DEFAULT_COLLATION_OID))
+        }
+        Derived::Cmp { key, strategy, value } => {
+            // Node: OpExpr `<index expression> <op> '<value>'::<key type>`, the operator
+            // of the index's btree family for the strategy, under the index's collation.
+            let k = found.keys.get(*key)?;
+            let op = btree_op(k, strategy.number())?;
+            let right = input_const(k.opcintype, k.collation, &value.input_text(&k.form))?;
+            Some(op_clause(op, copy(k.expr), right, k.collation))
+        }
+        Derived::AnyOf { key, values } => {
+            // Node: ScalarArrayOpExpr `<index expression> = ANY ('{…}'::<key type>[])`.
+            let k = found.keys.get(*key)?;
+            let op = btree_op(k, fraiseql_core::where_spec::index::Strategy::Eq.number())?;
+            let mut datums = Vec::with_capacity(values.len());
+            for v in values {
+                pgrx::check_for_interrupts!();
+                let c = input_const(k.opcintype, k.collation, &v.input_text(&k.form))?;
+                // SAFETY: `c` is the Const just built.
+                datums.push(unsafe { (*(c as *mut pg_sys::Const)).constvalue });
+            }
+            // SAFETY: catalog lookups and an array built from datums of the key type.
+            unsafe {
+                let array_type = pg_sys::get_array_type(k.opcintype);
+                if array_type == pg_sys::InvalidOid {
+                    return None;
+                }
+                let (mut len, mut byval, mut align) = (0i16, false, 0 as std::ffi::c_char);
+                pg_sys::get_typlenbyvalalign(k.opcintype, &mut len, &mut byval, &mut align);
+                let array = pg_sys::construct_array(
+                    datums.as_mut_ptr(),
+                    datums.len() as i32,
+                    k.opcintype,
+                    len as i32,
+                    byval,
+                    align,
+                );
+                let right =
+                    pg_sys::makeConst(array_type, -1, k.collation, -1, pg_sys::Datum::from(array), false, false);
+                let mut node = PgBox::<pg_sys::ScalarArrayOpExpr>::alloc_node(NodeTag::T_ScalarArrayOpExpr);
+                node.opno = op;
+                node.useOr = true;
+                node.inputcollid = k.collation;
+                node.location = -1;
+                let mut args = PgList::<pg_sys::Node>::new();
+                args.push(copy(k.expr));
+                args.push(right.cast());
+                node.args = args.into_pg();
+                Some(node.into_pg().cast())
+            }
+        }
+        Derived::Or(arms) => {
+            // Node: BoolExpr OR of each alternative (a BoolExpr AND of its conditions).
+            let mut built = Vec::with_capacity(arms.len());
+            for arm in arms {
+                let parts = arm.iter().filter_map(|d| build(d, data, found)).collect::<Vec<_>>();
+                if parts.is_empty() {
+                    return None;
+                }
+                built.push(bool_clause(parts, false));
+            }
+            Some(bool_clause(built, true))
+        }
+    }
+}
+
+/// The operator of `key`'s btree family for `strategy` on its input type.
+fn btree_op(key: &Key, strategy: u16) -> Option<pg_sys::Oid> {
+    // SAFETY: a catalog lookup by OIDs.
+    let op = unsafe { pg_sys::get_opfamily_member(key.opfamily, key.opcintype, key.opcintype, strategy as i16) };
+    (op != pg_sys::InvalidOid).then_some(op)
+}
+
+/// The derived clauses the rewrite puts next to a call, built; empty when none apply.
+fn planner_clauses(spec: &Spec, data: *mut pg_sys::Node, found: &Found) -> Vec<*mut pg_sys::Node> {
+    spec.planner_clauses(&found.indexes()).iter().filter_map(|d| build(d, data, found)).collect()
+}
+
+// ---- the requests ------------------------------------------------------------------------
+
+/// `SupportRequestSimplify`: `fraiseql_where(…)` → `<derived> AND fraiseql_where(…)`.
+///
+/// # Safety
+/// `req` must be the planner's request.
+unsafe fn simplify(req: *mut pg_sys::SupportRequestSimplify) -> *mut pg_sys::Node {
+    // SAFETY: the request and the call it describes are the planner's.
+    unsafe {
+        let fcall = (*req).fcall;
+        let Some(Call { data, spec: Some(spec), .. }) = call((*fcall).args) else { return null_mut() };
+        let Some((relid, attno, varno)) = table_column((*req).root, data) else { return null_mut() };
+        let found = find_indexes(relid, attno, varno, (*fcall).funcid);
+        if found.keys.is_empty() && found.gin.is_none() {
+            return null_mut();
+        }
+        let mut clauses = planner_clauses(&spec, data, &found);
+        if clauses.is_empty() {
+            return null_mut();
+        }
+        // Node: a copy of the call itself (the request's FuncExpr is the planner's
+        // stack dummy), kept as the exact recheck.
+        clauses.push(copy(fcall.cast()));
+        // Node: BoolExpr AND of the derived clauses and the call.
+        bool_clause(clauses, false)
+    }
+}
+
+/// `SupportRequestIndexCondition`: for a GIN index on the column whose operator family
+/// has jsonb `@>`, the lossy index conditions of a constant spec.
+///
+/// # Safety
+/// `req` must be the planner's request.
+unsafe fn index_condition(req: *mut pg_sys::SupportRequestIndexCondition) -> *mut pg_sys::Node {
+    // SAFETY: the request, its call node and its IndexOptInfo are the planner's.
+    unsafe {
+        let node = (*req).node;
+        if (*req).indexarg != 0 || !is_a(node, NodeTag::T_FuncExpr) || (*(*req).index).relam != pg_sys::GIN_AM_OID {
+            return null_mut();
+        }
+        let Some(Call { data, spec: Some(spec), .. }) = call((*(node as *mut pg_sys::FuncExpr)).args) else {
+            return null_mut();
+        };
+        let contains = gin_op((*req).opfamily, pg_sys::JSONBOID, pg_sys::JsonbContainsStrategyNumber);
+        if contains == pg_sys::InvalidOid {
+            return null_mut();
+        }
+        let exists_all = gin_op((*req).opfamily, pg_sys::TEXTARRAYOID, pg_sys::JsonbExistsAllStrategyNumber);
+        let ops = if exists_all != pg_sys::InvalidOid { GinOps::Keys } else { GinOps::Paths };
+        let found = Found { keys: Vec::new(), gin: Some(ops), contains_op: contains, exists_all_op: exists_all };
+        let mut list = PgList::<pg_sys::Node>::new();
+        for d in spec.gin_conditions(ops) {
+            if let Some(c) = build(&d, data, &found) {
+                list.push(c);
+            }
+        }
+        if list.is_empty() {
+            return null_mut();
+        }
+        (*req).lossy = true;
+        list.into_pg().cast()
+    }
+}
+
+/// `SupportRequestSelectivity`: the spec's estimate, less what the derived clauses
+/// next to the call already count.
+///
+/// # Safety
+/// `req` must be the planner's request.
+unsafe fn selectivity(req: *mut pg_sys::SupportRequestSelectivity) -> *mut pg_sys::Node {
+    // SAFETY: the request and its arguments are the planner's; statistics are read
+    // through the planner's own routines and released.
+    unsafe {
+        let r = &mut *req;
+        let Some(c) = call(r.args) else { return null_mut() };
+        let Some(spec) = c.spec else {
+            // Not known at planning time, or would not parse (then the call raises).
+            r.selectivity = if c.constant { 1.0 } else { UNKNOWN_SPEC_SELECTIVITY };
+            return req.cast();
+        };
+        let no_stats = &mut |_: &Derived| None;
+        let Some((relid, attno, varno)) = table_column(r.root, c.data).filter(|_| !r.is_join) else {
+            r.selectivity = spec.selectivity(&Indexes::default(), None, no_stats, &PgHost);
+            return req.cast();
+        };
+        let found = find_indexes(relid, attno, varno, r.funcid);
+        let derived = planner_clauses(&spec, c.data, &found);
+        let derived_sel = if derived.is_empty() {
+            1.0
+        } else {
+            let mut list = PgList::<pg_sys::Node>::new();
+            for d in &derived {
+                list.push(*d);
+            }
+            pg_sys::clauselist_selectivity(r.root, list.into_pg(), r.varRelid, r.jointype, r.sjinfo)
+        };
+        let mut vardata = pg_sys::VariableStatData::default();
+        pg_sys::examine_variable(r.root, c.data, r.varRelid, &mut vardata);
+        let mut mcv = pg_sys::AttStatsSlot::default();
+        let mut hist = pg_sys::AttStatsSlot::default();
+        let (mut have_mcv, mut have_hist) = (false, false);
+        let mut sample = None;
+        if !vardata.statsTuple.is_null() && pg_sys::statistic_proc_security_check(&mut vardata, r.funcid) {
+            let stats = pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_statistic>(vardata.statsTuple);
+            let flags = (pg_sys::ATTSTATSSLOT_VALUES | pg_sys::ATTSTATSSLOT_NUMBERS) as i32;
+            have_mcv = pg_sys::get_attstatsslot(
+                &mut mcv,
+                vardata.statsTuple,
+                pg_sys::STATISTIC_KIND_MCV as i32,
+                pg_sys::InvalidOid,
+                flags,
+            );
+            have_hist = pg_sys::get_attstatsslot(
+                &mut hist,
+                vardata.statsTuple,
+                pg_sys::STATISTIC_KIND_HISTOGRAM as i32,
+                pg_sys::InvalidOid,
+                pg_sys::ATTSTATSSLOT_VALUES as i32,
+            );
+            let mut s = Sample { mcv: Vec::new(), histogram: Vec::new(), null_frac: (*stats).stanullfrac as f64 };
+            if have_mcv {
+                for i in 0..mcv.nvalues.min(mcv.nnumbers) as usize {
+                    if let Ok(v) = jsonb::root(varlena_bytes(*mcv.values.add(i))) {
+                        s.mcv.push((v, *mcv.numbers.add(i) as f64));
+                    }
+                }
+            }
+            if have_hist {
+                for i in 0..hist.nvalues as usize {
+                    if let Ok(v) = jsonb::root(varlena_bytes(*hist.values.add(i))) {
+                        s.histogram.push(v);
+                    }
+                }
+            }
+            sample = Some(s);
+        }
+        let stats = &mut |d: &Derived| {
+            build(d, c.data, &found)
+                .map(|clause| pg_sys::clause_selectivity(r.root, clause, r.varRelid, r.jointype, r.sjinfo))
+        };
+        let estimate = spec.selectivity(&found.indexes(), sample.as_ref(), stats, &PgHost);
+        drop(sample);
+        if have_mcv {
+            pg_sys::free_attstatsslot(&mut mcv);
+        }
+        if have_hist {
+            pg_sys::free_attstatsslot(&mut hist);
+        }
+        if !vardata.statsTuple.is_null() {
+            if let Some(free) = vardata.freefunc {
+                free(vardata.statsTuple);
+            }
+        }
+        r.selectivity = (estimate / derived_sel.max(1e-10)).clamp(0.0, 1.0);
+        req.cast()
+    }
+}
+
+/// `SupportRequestCost`: per-row cost from the spec's size.
+///
+/// # Safety
+/// `req` must be the planner's request.
+unsafe fn cost(req: *mut pg_sys::SupportRequestCost) -> *mut pg_sys::Node {
+    // SAFETY: the request and its node are the planner's; reads a planner setting.
+    unsafe {
+        let node = (*req).node;
+        let units = if !node.is_null() && is_a(node, NodeTag::T_FuncExpr) {
+            match call((*(node as *mut pg_sys::FuncExpr)).args) {
+                Some(Call { spec: Some(spec), .. }) => spec.cost_units(),
+                _ => UNKNOWN_SPEC_COST_UNITS,
+            }
+        } else {
+            UNKNOWN_SPEC_COST_UNITS
+        };
+        (*req).startup = 0.0;
+        (*req).per_tuple = units * pg_sys::cpu_operator_cost;
+        req.cast()
+    }
+}
