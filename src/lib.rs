@@ -8,6 +8,8 @@
 //! with a `// SAFETY:` comment (`unsafe_op_in_unsafe_fn` is denied).
 
 #![deny(unsafe_op_in_unsafe_fn)]
+// The docs are built with --document-private-items: modules link their private helpers.
+#![allow(rustdoc::private_intra_doc_links)]
 
 use pgrx::prelude::*;
 

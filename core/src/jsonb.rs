@@ -17,7 +17,7 @@
 //!   boundary relative to the data start; padding counts in the previous child's length.
 //!
 //! The reader never trusts the bytes: every offset is bounds-checked and a malformed
-//! document yields `Error::Corrupt` instead of a panic, because a bug here must surface as
+//! document yields [`Corrupt`] instead of a panic, because a bug here must surface as
 //! an SQL error, not a crashed backend.
 
 mod numeric;

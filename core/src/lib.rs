@@ -5,6 +5,10 @@
 //! way means a bug in spec parsing or shaping can be reproduced and fixed without a
 //! server, and the in-database tests only have to prove the wiring.
 
+#![forbid(unsafe_code)]
+// The docs are built with --document-private-items: modules link their private helpers.
+#![allow(rustdoc::private_intra_doc_links)]
+
 pub mod apq;
 pub mod camel;
 

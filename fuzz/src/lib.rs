@@ -203,7 +203,7 @@ fn schema() -> &'static Schema {
     })
 }
 
-/// The row the selection target shapes (tests/shape.rs's, with a self-reference).
+/// The row the selection target shapes (core/tests/shape.rs's, with a self-reference).
 const ROW: &str = r#"{"id": 1, "config_name": "edge", "is_current": true, "secret": "s3cr3t",
   "machine": {"id": "m1", "name": "paris", "ip_address": "10.0.0.1", "location": {"city": "Paris", "rack": 4},
               "configs": [{"id": 2, "machine": null}]},

@@ -11,7 +11,7 @@
 //! Each family lives in its own module with three small functions, in the manner of
 //! PostgreSQL's `jsonpath_exec.c` (one function per item kind): the operand readers the
 //! table points to, `test` (the per-row evaluation of its `Op`s) and `sql` (their
-//! compiled SQL). [`test`] and [`sql`] dispatch an `Op` to its family.
+//! compiled SQL). [`test()`] and [`sql()`] dispatch an `Op` to its family.
 //!
 //! Adding an operator: one entry in [`OPERATORS`], its `Op` handling in the family's
 //! `test` and `sql` (the compiler insists on both through exhaustive matches), and a
@@ -280,7 +280,7 @@ impl<'v> Ctx<'_, 'v> {
         corrupt(self.path, e)
     }
 
-    /// "gt expects a string, number or boolean, got array [1]", with the usage as hint.
+    /// "gt expects a string, number or boolean, got array \[1\]", with the usage as hint.
     fn want(&self, what: &str, v: &Value<'_>) -> SpecError {
         err(
             self.path,
