@@ -77,11 +77,11 @@ lines(line) AS (
     SELECT 'member: ' || pg_describe_object(classid, objid, objsubid) FROM members
     UNION ALL
     SELECT format('function %s: kind=%s volatile=%s parallel=%s strict=%s secdef=%s leakproof=%s cost=%s rows=%s '
-                  'retset=%s returns=%s args=%s lang=%s config=%s owner=%s acl=%s variadic=%s support=%s src=%s bin=%s',
+                  'retset=%s returns=%s args=%s lang=%s config=%s owner=%s acl=%s variadic=%s src=%s bin=%s',
                   p.oid::regprocedure, p.prokind, p.provolatile, p.proparallel, p.proisstrict, p.prosecdef,
                   p.proleakproof, p.procost, p.prorows, p.proretset, pg_get_function_result(p.oid),
                   pg_get_function_arguments(p.oid), l.lanname, p.proconfig, pg_get_userbyid(p.proowner), p.proacl,
-                  p.provariadic::regtype, p.prosupport::regproc, p.prosrc, p.probin)
+                  p.provariadic::regtype, p.prosrc, p.probin)
     FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.oid IN (SELECT oid FROM procs)
     UNION ALL
     SELECT format('aggregate %s: kind=%s direct=%s trans=%s final=%s finalextra=%s finalmodify=%s combine=%s '
@@ -190,8 +190,8 @@ case "${got}" in
     *) fail "CREATE EXTENSION in a LATIN1 database: ${got}" ;;
 esac
 sql latin1 -c "CREATE EXTENSION fraiseql VERSION '${FROM_VERSION}'" -c "ALTER EXTENSION fraiseql UPDATE"
-# Each C function (aggregates through their transition functions) called with a value of
-# each argument's type; the result is the SQLSTATE or 'returned'.
+# Each C function called with a value of each argument's type (aggregates through the
+# aggregate); the result is the SQLSTATE or 'returned'.
 results=$(sql latin1 <<'SQL'
 CREATE TEMP TABLE results (fn text, state text);
 DO $$
@@ -205,13 +205,15 @@ BEGIN
         JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
         JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'fraiseql'
         WHERE p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
+          -- only the server calls functions taking internal (aggregate steps, planner
+          -- support): SQL cannot; the aggregates are called below instead
+          AND NOT 'internal'::regtype = ANY (p.proargtypes::oid[])
     LOOP
         SELECT string_agg(CASE t::regtype::text
                               WHEN 'text' THEN quote_literal('é')
                               WHEN 'jsonb' THEN quote_literal('{"é": 1}') || '::jsonb'
                               WHEN 'json' THEN quote_literal('{"é": 1}') || '::json'
                               WHEN 'boolean' THEN 'true'
-                              WHEN 'internal' THEN 'NULL::internal'
                               ELSE 'NULL::' || t::regtype::text END, ', ' ORDER BY n)
         INTO args FROM unnest(f.proargtypes::oid[]) WITH ORDINALITY AS a(t, n);
         BEGIN
@@ -234,9 +236,7 @@ $$;
 SELECT fn || ' ' || state FROM results ORDER BY 1;
 SQL
 )
-# Transition and final functions cannot be called outside their aggregate (0A000 or
-# a NULL state): the aggregate itself is checked instead.
-not_refused=$(printf '%s\n' "${results}" | grep -v ' 0A000$' | grep -v '^fraiseql_shape_agg_\(step\|final\)(' || true)
+not_refused=$(printf '%s\n' "${results}" | grep -v ' 0A000$' || true)
 # Known gaps, to be closed: these do not check the encoding yet. Listed so that the test
 # guards every other function meanwhile; remove an entry once its function refuses.
 PENDING='^fraiseql_as_[a-z]*(jsonb) \|^fraiseql_check_type(text,jsonb) \|^fraiseql_response(text,json) '
