@@ -106,13 +106,18 @@ SELECT pg_sleep(2);
 SQL
 mem_psql=$!
 rss_of() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-bpid=""
-for _ in $(seq 1 50); do
-    bpid=$(psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'fraiseql_memory'")
-    [ -n "${bpid}" ] && break
-    sleep 0.2
-done
-[ -n "${bpid}" ] || die "memory session did not start"
+# The pid of the session with that application_name (and state, if given), once it is there.
+pid_of() {
+    local app="$1" state="${2:-}" pid=""
+    for _ in $(seq 1 50); do
+        pid=$(psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE application_name = '${app}'${state:+ AND state = '${state}'}")
+        [ -n "${pid}" ] && break
+        sleep 0.1
+    done
+    [ -n "${pid}" ] || die "session ${app} did not start"
+    echo "${pid}"
+}
+bpid=$(pid_of fraiseql_memory)
 # Wait for the first pg_sleep (warm-up done), read RSS, then for the second.
 wait_sleep() {
     for _ in $(seq 1 600); do
@@ -143,6 +148,15 @@ SELECT bt_index_parent_check('fraiseql_apq_pkey', true);
 SELECT (SELECT count(*) FROM fraiseql_apq WHERE hash > '') AS via_index;
 SQL
 }
+check_consistent() {
+    local out bad rows via_index
+    out=$(consistency)
+    bad=$(echo "${out}" | sed -n 1p | cut -d' ' -f1)
+    rows=$(echo "${out}" | sed -n 1p | cut -d' ' -f2)
+    via_index=$(echo "${out}" | tail -1)
+    check "$1" "$([ "${bad}" = 0 ] && [ "${via_index}" = "${rows}" ]; echo $?)" \
+        "${rows} rows, ${bad} inconsistent, ${via_index} via the index, amcheck clean"
+}
 cat >"${WORK}/register_only.sql" <<'SQL'
 SELECT fraiseql_apq_register('query K' || :client_id || '_' || nextval('reg_seq') || ' { items { id name machine { id } } }');
 SQL
@@ -154,11 +168,7 @@ victim=$(psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE usename = 'app' 
 as_root kill -9 "${victim}"
 wait "${bench}" || true   # every client loses its connection when the postmaster resets
 for _ in $(seq 1 100); do psql -X -At -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
-out=$(consistency)
-bad=$(echo "${out}" | sed -n 1p | cut -d' ' -f1); rows=$(echo "${out}" | sed -n 1p | cut -d' ' -f2)
-via_index=$(echo "${out}" | tail -1)
-check "kill -9 of a registering backend: APQ table consistent after crash recovery" \
-    "$([ "${bad}" = 0 ] && [ "${via_index}" = "${rows}" ]; echo $?)" "${rows} rows, ${bad} inconsistent, ${via_index} via the index, amcheck clean"
+check_consistent "kill -9 of a registering backend: APQ table consistent after crash recovery"
 
 "${PG_BIN}/pgbench" -n -U app -c 4 -j 2 -T 30 -f "${WORK}/register_only.sql" >"${WORK}/crash2.log" 2>&1 &
 bench=$!
@@ -167,23 +177,13 @@ as_pg "${PG_BIN}/pg_ctl" -D "${CLUSTER_DIR}/data" -m immediate -w stop >/dev/nul
 wait "${bench}" || true
 as_pg "${PG_BIN}/pg_ctl" -D "${CLUSTER_DIR}/data" -l "${CLUSTER_DIR}/log" \
     -o "-p ${PGPORT} -k ${CLUSTER_DIR} -c listen_addresses=''" -w start >/dev/null
-out=$(consistency)
-bad=$(echo "${out}" | sed -n 1p | cut -d' ' -f1); rows=$(echo "${out}" | sed -n 1p | cut -d' ' -f2)
-via_index=$(echo "${out}" | tail -1)
-check "pg_ctl stop -m immediate under registration load: APQ table consistent after restart" \
-    "$([ "${bad}" = 0 ] && [ "${via_index}" = "${rows}" ]; echo $?)" "${rows} rows, ${bad} inconsistent, ${via_index} via the index, amcheck clean"
+check_consistent "pg_ctl stop -m immediate under registration load: APQ table consistent after restart"
 
 # --- 4. pg_terminate_backend during a long call ----------------------------------------
 psql -X -q -c "SET application_name = 'fraiseql_long'; SELECT fraiseql_where(jsonb_build_object('p', rtrim(repeat('a.', 60000), '.')), jsonb_build_object('p', jsonb_build_object('matches_lquery', rtrim(repeat('*.', 60000), '.') || '.b')))" \
     >/dev/null 2>&1 &
 long=$!
-lpid=""
-for _ in $(seq 1 50); do
-    lpid=$(psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'fraiseql_long' AND state = 'active'")
-    [ -n "${lpid}" ] && break
-    sleep 0.1
-done
-[ -n "${lpid}" ] || die "long call did not start"
+lpid=$(pid_of fraiseql_long active)
 sleep 0.5
 t0=$(date +%s%N)
 psql -X -At -c "SELECT pg_terminate_backend(${lpid})" >/dev/null

@@ -104,22 +104,32 @@ fn directives(o: &mut String, ds: &[Directive]) {
     o.push(']');
 }
 
-fn arguments(o: &mut String, args: &[(String, Value)]) {
-    o.push('[');
-    for (i, (n, v)) in args.iter().enumerate() {
+/// `{"kind":<kind>,"name":…,"value":…}` for each pair: arguments and object fields.
+fn named_values(o: &mut String, kind: &str, items: &[(String, Value)]) {
+    for (i, (n, v)) in items.iter().enumerate() {
         if i > 0 {
             o.push(',');
         }
-        o.push_str(r#"{"kind":"Argument","name":"#);
+        o.push_str(r#"{"kind":""#);
+        o.push_str(kind);
+        o.push_str(r#"","name":"#);
         name(o, n);
         o.push_str(r#","value":"#);
         value(o, v);
         o.push('}');
     }
+}
+
+fn arguments(o: &mut String, args: &[(String, Value)]) {
+    o.push('[');
+    named_values(o, "Argument", args);
     o.push(']');
 }
 
+/// Recursion here and in [`value`] follows the document's nesting, which the parser
+/// bounded (`graphql::RECURSION_LIMIT`).
 fn selection_set(o: &mut String, sels: &[Selection]) {
+    crate::guard::stack();
     o.push_str(r#"{"kind":"SelectionSet","selections":["#);
     for (i, s) in sels.iter().enumerate() {
         if i > 0 {
@@ -171,6 +181,7 @@ fn field(o: &mut String, f: &Field) {
 }
 
 fn value(o: &mut String, v: &Value) {
+    crate::guard::stack();
     match v {
         Value::Variable(n) => {
             o.push_str(r#"{"kind":"Variable","name":"#);
@@ -214,16 +225,7 @@ fn value(o: &mut String, v: &Value) {
         }
         Value::Object(fields) => {
             o.push_str(r#"{"kind":"ObjectValue","fields":["#);
-            for (i, (n, fv)) in fields.iter().enumerate() {
-                if i > 0 {
-                    o.push(',');
-                }
-                o.push_str(r#"{"kind":"ObjectField","name":"#);
-                name(o, n);
-                o.push_str(r#","value":"#);
-                value(o, fv);
-                o.push('}');
-            }
+            named_values(o, "ObjectField", fields);
             o.push_str("]}");
         }
     }
