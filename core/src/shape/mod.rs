@@ -338,6 +338,34 @@ fn included(directives: &[graphql::Directive]) -> Result<bool, ShapeError> {
     Ok(keep)
 }
 
+/// Adds one field to the collected fields of a selection set, merging it with an earlier
+/// field of the same response key (whose sub-selections it then shares).
+fn collect_field<'a>(f: &'a graphql::Field, out: &mut Vec<Collected<'a>>, path: &str) -> Result<(), ShapeError> {
+    if !f.arguments.is_empty() {
+        return Err(invalid(
+            format!("field {path}{} has arguments, which shaping cannot apply", f.name),
+            Some("filter with fraiseql_where and order with fraiseql_query; select plain fields here".into()),
+        ));
+    }
+    let key = f.alias.clone().unwrap_or_else(|| camel_case(&f.name).into_owned());
+    match out.iter_mut().find(|c| c.key == key) {
+        Some(c) if c.name != f.name => Err(invalid(
+            format!("response key \"{key}\" at {} is given to both {} and {}", at(path), c.name, f.name),
+            Some("use distinct aliases".into()),
+        )),
+        Some(c) => {
+            if !c.subs.iter().any(|s| std::ptr::eq(*s, f.selection_set.as_slice())) {
+                c.subs.push(&f.selection_set)
+            }
+            Ok(())
+        }
+        None => {
+            out.push(Collected { key, name: &f.name, subs: vec![&f.selection_set] });
+            Ok(())
+        }
+    }
+}
+
 impl<'a> Compiler<'a> {
     /// Collects the fields of one selection set, merging fragments into it. `expanded`
     /// holds the fragments already merged into this selection set: spreading one again
@@ -361,37 +389,8 @@ impl<'a> Compiler<'a> {
             guard::interrupts();
             match sel {
                 Selection::Field(f) => {
-                    if !included(&f.directives)? {
-                        continue;
-                    }
-                    if !f.arguments.is_empty() {
-                        return Err(invalid(
-                            format!("field {path}{} has arguments, which shaping cannot apply", f.name),
-                            Some(
-                                "filter with fraiseql_where and order with fraiseql_query; select plain fields here"
-                                    .into(),
-                            ),
-                        ));
-                    }
-                    let key = f.alias.clone().unwrap_or_else(|| camel_case(&f.name).into_owned());
-                    match out.iter_mut().find(|c| c.key == key) {
-                        Some(c) if c.name != f.name => {
-                            return Err(invalid(
-                                format!(
-                                    "response key \"{key}\" at {} is given to both {} and {}",
-                                    at(path),
-                                    c.name,
-                                    f.name
-                                ),
-                                Some("use distinct aliases".into()),
-                            ))
-                        }
-                        Some(c) => {
-                            if !c.subs.iter().any(|s| std::ptr::eq(*s, f.selection_set.as_slice())) {
-                                c.subs.push(&f.selection_set)
-                            }
-                        }
-                        None => out.push(Collected { key, name: &f.name, subs: vec![&f.selection_set] }),
+                    if included(&f.directives)? {
+                        collect_field(f, out, path)?;
                     }
                 }
                 Selection::FragmentSpread { name, directives } => {
