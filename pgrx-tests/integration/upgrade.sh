@@ -77,11 +77,11 @@ lines(line) AS (
     SELECT 'member: ' || pg_describe_object(classid, objid, objsubid) FROM members
     UNION ALL
     SELECT format('function %s: kind=%s volatile=%s parallel=%s strict=%s secdef=%s leakproof=%s cost=%s rows=%s '
-                  'retset=%s returns=%s args=%s lang=%s config=%s owner=%s acl=%s variadic=%s src=%s bin=%s',
+                  'retset=%s returns=%s args=%s lang=%s config=%s owner=%s acl=%s variadic=%s support=%s src=%s bin=%s',
                   p.oid::regprocedure, p.prokind, p.provolatile, p.proparallel, p.proisstrict, p.prosecdef,
                   p.proleakproof, p.procost, p.prorows, p.proretset, pg_get_function_result(p.oid),
                   pg_get_function_arguments(p.oid), l.lanname, p.proconfig, pg_get_userbyid(p.proowner), p.proacl,
-                  p.provariadic::regtype, p.prosrc, p.probin)
+                  p.provariadic::regtype, p.prosupport::regproc, p.prosrc, p.probin)
     FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.oid IN (SELECT oid FROM procs)
     UNION ALL
     SELECT format('aggregate %s: kind=%s direct=%s trans=%s final=%s finalextra=%s finalmodify=%s combine=%s '
