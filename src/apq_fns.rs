@@ -12,13 +12,14 @@
 //! statement through SPI as the calling role first: no role can count a hit for a lookup
 //! it may not make, nor fill the per-hash slots without queries it could register.
 
-use crate::pg::{arg, arg_bool, arg_str, jsonb_datum, report_corrupt, require_utf8, text_datum, varlena_bytes};
+use crate::pg::{
+    arg, arg_bool, arg_str, jsonb_datum, own_schema, raise, report_corrupt, require_utf8, text_datum, varlena_bytes,
+};
 use fraiseql_core::apq::{self, Refusal};
 use fraiseql_core::jsonb;
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::lwlock::PgLwLock;
 use pgrx::pg_sys;
-use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::shmem::PGRXSharedMemory;
 use pgrx::PgMemoryContexts;
@@ -175,6 +176,9 @@ impl Counters {
     }
 }
 
+// SAFETY: `PgLwLock::new` is unsafe because the lock is unusable until `pg_shmem_init!`
+// attaches it in the postmaster; every access goes through `shared()`, which is true only
+// after that attachment (`init`, preloaded library), so no backend touches it before.
 static SHARED: PgLwLock<Counters> = unsafe { PgLwLock::new(c"fraiseql_apq_counters") };
 /// Set in the postmaster when the library is preloaded; inherited by every backend.
 static SHARED_READY: AtomicBool = AtomicBool::new(false);
@@ -303,14 +307,11 @@ fn max_query_bytes() -> usize {
 
 fn parse_hash(h: &str) -> [u8; 32] {
     let Some(norm) = apq::normalize_hash(h) else {
-        ErrorReport::new(
+        raise(
             PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
             format!("invalid persisted query hash \"{}\"", h.chars().take(80).collect::<String>()),
-            "fraiseql",
+            Some("A hash is the SHA-256 of the query text as 64 hexadecimal digits."),
         )
-        .set_hint("a hash is the SHA-256 of the query text as 64 hexadecimal digits")
-        .report(PgLogLevel::ERROR);
-        unreachable!()
     };
     let mut out = [0u8; 32];
     for (o, pair) in out.iter_mut().zip(norm.as_bytes().chunks(2)) {
@@ -336,8 +337,7 @@ fn report_refusal(r: &Refusal) -> ! {
             "jsonb cannot hold U+0000: pass such a value as a variable",
         ),
     };
-    ErrorReport::new(code, r.to_string(), "fraiseql").set_hint(hint).report(PgLogLevel::ERROR);
-    unreachable!()
+    raise(code, r.to_string(), Some(hint))
 }
 
 /// Refuses a text argument longer than `fraiseql.apq_max_query_bytes` from its header,
@@ -346,29 +346,18 @@ fn report_refusal(r: &Refusal) -> ! {
 /// # Safety
 /// `d` must be a non-null text datum.
 unsafe fn check_query_datum(d: pg_sys::Datum) {
-    let size = pg_sys::toast_raw_datum_size(d).saturating_sub(pg_sys::VARHDRSZ);
-    let limit = max_query_bytes();
-    if size > limit {
-        report_refusal(&Refusal::TooLarge { size, limit });
+    // SAFETY: the caller's contract (see # Safety above).
+    unsafe {
+        let size = pg_sys::toast_raw_datum_size(d).saturating_sub(pg_sys::VARHDRSZ);
+        let limit = max_query_bytes();
+        if size > limit {
+            report_refusal(&Refusal::TooLarge { size, limit });
+        }
     }
-}
-
-/// The schema the calling function belongs to: the extension's.
-///
-/// # Safety
-/// `fcinfo` must come from the function manager (it has `flinfo`).
-unsafe fn own_schema(fcinfo: pg_sys::FunctionCallInfo) -> String {
-    let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
-    let name = pg_sys::get_namespace_name(nsp);
-    if name.is_null() {
-        internal_error("the schema of the calling function has vanished");
-    }
-    std::ffi::CStr::from_ptr(name).to_string_lossy().into_owned()
 }
 
 fn internal_error(message: &'static str) -> ! {
-    ErrorReport::new(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, message, "fraiseql").report(PgLogLevel::ERROR);
-    unreachable!()
+    raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, message, None)
 }
 
 /// A statement prepared once per backend and extension schema, kept across transactions.
@@ -426,23 +415,26 @@ unsafe fn kept_plan(
     sql: fn(&str) -> String,
     types: &[pg_sys::Oid],
 ) -> pg_sys::SPIPlanPtr {
-    cell.with(|c| {
-        if let Some(k) = c.borrow().as_ref().filter(|k| k.schema == schema) {
-            return k.plan;
-        }
-        if let Some(old) = c.borrow_mut().take() {
-            pg_sys::SPI_freeplan(old.plan);
-        }
-        let text = std::ffi::CString::new(sql(&fraiseql_core::sql::quote_ident(schema)))
-            .unwrap_or_else(|_| internal_error("a schema name holds NUL"));
-        let mut types = types.to_vec();
-        let plan = pg_sys::SPI_prepare(text.as_ptr(), types.len() as i32, types.as_mut_ptr());
-        if plan.is_null() || pg_sys::SPI_keepplan(plan) != 0 {
-            internal_error("could not prepare a persisted-query statement");
-        }
-        *c.borrow_mut() = Some(Kept { schema: schema.to_string(), plan });
-        plan
-    })
+    // SAFETY: the caller's contract (see # Safety above).
+    unsafe {
+        cell.with(|c| {
+            if let Some(k) = c.borrow().as_ref().filter(|k| k.schema == schema) {
+                return k.plan;
+            }
+            if let Some(old) = c.borrow_mut().take() {
+                pg_sys::SPI_freeplan(old.plan);
+            }
+            let text = std::ffi::CString::new(sql(&fraiseql_core::sql::quote_ident(schema)))
+                .unwrap_or_else(|_| internal_error("a schema name holds NUL"));
+            let mut types = types.to_vec();
+            let plan = pg_sys::SPI_prepare(text.as_ptr(), types.len() as i32, types.as_mut_ptr());
+            if plan.is_null() || pg_sys::SPI_keepplan(plan) != 0 {
+                internal_error("could not prepare a persisted-query statement");
+            }
+            *c.borrow_mut() = Some(Kept { schema: schema.to_string(), plan });
+            plan
+        })
+    }
 }
 
 /// Runs `f` inside an SPI connection. On an ERROR the transaction's (or subtransaction's)
@@ -451,20 +443,30 @@ unsafe fn kept_plan(
 /// # Safety
 /// Datums `f` returns must not point into SPI memory.
 unsafe fn with_spi<T>(f: impl FnOnce() -> T) -> T {
-    if pg_sys::SPI_connect() != pg_sys::SPI_OK_CONNECT as i32 {
-        internal_error("SPI_connect failed");
+    // SAFETY: the caller's contract (see # Safety above).
+    unsafe {
+        if pg_sys::SPI_connect() != pg_sys::SPI_OK_CONNECT as i32 {
+            internal_error("SPI_connect failed");
+        }
+        let r = f();
+        pg_sys::SPI_finish();
+        r
     }
-    let r = f();
-    pg_sys::SPI_finish();
-    r
 }
 
+/// Runs a kept plan with `args`, raising unless SPI returns `expect`; the rows processed.
+///
+/// # Safety
+/// Must run inside an SPI connection, with `args` matching the plan's parameter types.
 unsafe fn execute(plan: pg_sys::SPIPlanPtr, args: &mut [pg_sys::Datum], expect: u32, limit: i64) -> u64 {
-    let rc = pg_sys::SPI_execute_plan(plan, args.as_mut_ptr(), std::ptr::null(), false, limit);
-    if rc != expect as i32 {
-        internal_error("a persisted-query statement failed");
+    // SAFETY: the caller's contract (see # Safety above).
+    unsafe {
+        let rc = pg_sys::SPI_execute_plan(plan, args.as_mut_ptr(), std::ptr::null(), false, limit);
+        if rc != expect as i32 {
+            internal_error("a persisted-query statement failed");
+        }
+        pg_sys::SPI_processed
     }
-    pg_sys::SPI_processed
 }
 
 /// Runs a lookup statement (one jsonb column) for `hash` as the calling role and counts
@@ -478,84 +480,63 @@ unsafe fn fetch(
     cell: &'static std::thread::LocalKey<RefCell<Option<Kept>>>,
     sql: fn(&str) -> String,
 ) -> Option<pg_sys::Datum> {
-    let schema = own_schema(fcinfo);
-    let upper = PgMemoryContexts::CurrentMemoryContext.value();
-    let found = with_spi(|| {
-        let plan = kept_plan(cell, &schema, sql, &[pg_sys::TEXTOID]);
-        if execute(plan, &mut [text_datum(&hex(hash))], pg_sys::SPI_OK_SELECT, 1) == 0 {
-            return None;
-        }
-        let table = &*pg_sys::SPI_tuptable;
-        let mut null = false;
-        let value = pg_sys::SPI_getbinval(*table.vals, table.tupdesc, 1, &mut null);
-        Some(
-            PgMemoryContexts::For(upper)
-                .switch_to(|_| pg_sys::Datum::from(pg_sys::pg_detoast_datum_copy(value.cast_mut_ptr()))),
-        )
-    });
-    count_lookup(hash, found.is_some());
-    found
+    // SAFETY: the caller's contract (see # Safety above).
+    unsafe {
+        let schema = own_schema(fcinfo);
+        let upper = PgMemoryContexts::CurrentMemoryContext.value();
+        let found = with_spi(|| {
+            let plan = kept_plan(cell, &schema, sql, &[pg_sys::TEXTOID]);
+            if execute(plan, &mut [text_datum(&hex(hash))], pg_sys::SPI_OK_SELECT, 1) == 0 {
+                return None;
+            }
+            let table = &*pg_sys::SPI_tuptable;
+            let mut null = false;
+            let value = pg_sys::SPI_getbinval(*table.vals, table.tupdesc, 1, &mut null);
+            Some(
+                PgMemoryContexts::For(upper)
+                    .switch_to(|_| pg_sys::Datum::from(pg_sys::pg_detoast_datum_copy(value.cast_mut_ptr()))),
+            )
+        });
+        count_lookup(hash, found.is_some());
+        found
+    }
 }
 
-v1_info!(pg_finfo_fraiseql_apq_hash_v1);
-/// `fraiseql_apq_hash(hash text) RETURNS text`: the hash validated (22023) and lowercased.
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo` (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_apq_hash_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_apq_hash", || {
+v1_function!(
+    /// `fraiseql_apq_hash(hash text) RETURNS text`: the hash validated (22023) and lowercased.
+    pg_finfo_fraiseql_apq_hash_v1, fraiseql_apq_hash_v1, "fraiseql_apq_hash", |fcinfo| {
         require_utf8();
         text_datum(&hex(&parse_hash(arg_str(fcinfo, 0))))
-    })
-}
+    }
+);
 
-v1_info!(pg_finfo_fraiseql_sha256_hex_v1);
-/// `fraiseql_sha256_hex(query text) RETURNS text`: lowercase hex SHA-256 of the exact bytes.
-/// No size limit: the table's CHECK constraint calls it on every stored row.
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo` (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_sha256_hex_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_sha256_hex", || {
+v1_function!(
+    /// `fraiseql_sha256_hex(query text) RETURNS text`: lowercase hex SHA-256 of the exact bytes.
+    /// No size limit: the table's CHECK constraint calls it on every stored row.
+    pg_finfo_fraiseql_sha256_hex_v1, fraiseql_sha256_hex_v1, "fraiseql_sha256_hex", |fcinfo| {
         require_utf8();
         text_datum(&apq::sha256_hex(arg_str(fcinfo, 0)))
-    })
-}
+    }
+);
 
-v1_info!(pg_finfo_fraiseql_graphql_parse_v1);
-/// `fraiseql_graphql_parse(query text) RETURNS jsonb`: the AST as graphql-js DocumentNode
-/// JSON; ERROR 54000 beyond `fraiseql.apq_max_query_bytes`, 42601 with line and column on
-/// a syntax error, 22P05 for a string value holding U+0000.
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo` (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_graphql_parse_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_graphql_parse", || {
+v1_function!(
+    /// `fraiseql_graphql_parse(query text) RETURNS jsonb`: the AST as graphql-js DocumentNode
+    /// JSON; ERROR 54000 beyond `fraiseql.apq_max_query_bytes`, 42601 with line and column on
+    /// a syntax error, 22P05 for a string value holding U+0000.
+    pg_finfo_fraiseql_graphql_parse_v1, fraiseql_graphql_parse_v1, "fraiseql_graphql_parse", |fcinfo| {
         require_utf8();
         check_query_datum(arg(fcinfo, 0));
         match apq::parse_within(arg_str(fcinfo, 0), max_query_bytes()) {
             Ok(ast) => jsonb_datum(&ast),
             Err(r) => report_refusal(&r),
         }
-    })
-}
+    }
+);
 
-v1_info!(pg_finfo_fraiseql_apq_decide_v1);
-/// `fraiseql_apq_decide(request jsonb) RETURNS jsonb`: what an APQ request asks for, as
-/// `{"action": "lookup"|"register"|"passthrough"|"reject", …}` (see sql/apq.sql).
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo` (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_apq_decide_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_apq_decide", || {
+v1_function!(
+    /// `fraiseql_apq_decide(request jsonb) RETURNS jsonb`: what an APQ request asks for, as
+    /// `{"action": "lookup"|"register"|"passthrough"|"reject", …}` (see sql/apq.sql).
+    pg_finfo_fraiseql_apq_decide_v1, fraiseql_apq_decide_v1, "fraiseql_apq_decide", |fcinfo| {
         require_utf8();
         let req = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
         let mut o = String::from("{\"action\":");
@@ -588,52 +569,34 @@ pub unsafe extern "C-unwind" fn fraiseql_apq_decide_v1(fcinfo: pg_sys::FunctionC
         }
         o.push('}');
         jsonb_datum(&o)
-    })
-}
+    }
+);
 
-v1_info!(pg_finfo_fraiseql_apq_lookup_v1);
-/// `fraiseql_apq_lookup(hash text) RETURNS jsonb`: the stored AST or NULL; counts a hit or
-/// a miss after the lookup, which runs as the caller (SELECT on fraiseql_apq).
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo` (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_apq_lookup_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_apq_lookup", || {
+v1_function!(
+    /// `fraiseql_apq_lookup(hash text) RETURNS jsonb`: the stored AST or NULL; counts a hit or
+    /// a miss after the lookup, which runs as the caller (SELECT on fraiseql_apq).
+    pg_finfo_fraiseql_apq_lookup_v1, fraiseql_apq_lookup_v1, "fraiseql_apq_lookup", |fcinfo| {
         require_utf8();
         let hash = parse_hash(arg_str(fcinfo, 0));
         fetch(fcinfo, &hash, &LOOKUP_PLAN, lookup_sql).unwrap_or_else(|| pgrx::fcinfo::pg_return_null(fcinfo))
-    })
-}
+    }
+);
 
-v1_info!(pg_finfo_fraiseql_apq_answer_v1);
-/// `fraiseql_apq_answer(hash text) RETURNS jsonb`: the APQ protocol's answer for a stored
-/// query, `{"sha256Hash", "query", "document"}`, or NULL; counts as `fraiseql_apq_lookup`.
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo` (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_apq_answer_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_apq_answer", || {
+v1_function!(
+    /// `fraiseql_apq_answer(hash text) RETURNS jsonb`: the APQ protocol's answer for a stored
+    /// query, `{"sha256Hash", "query", "document"}`, or NULL; counts as `fraiseql_apq_lookup`.
+    pg_finfo_fraiseql_apq_answer_v1, fraiseql_apq_answer_v1, "fraiseql_apq_answer", |fcinfo| {
         require_utf8();
         let hash = parse_hash(arg_str(fcinfo, 0));
         fetch(fcinfo, &hash, &ANSWER_PLAN, answer_sql).unwrap_or_else(|| pgrx::fcinfo::pg_return_null(fcinfo))
-    })
-}
+    }
+);
 
-v1_info!(pg_finfo_fraiseql_apq_insert_v1);
-/// `fraiseql_apq_insert(hash text, query text, ast jsonb) RETURNS boolean`: inserts the row
-/// as the caller (INSERT on fraiseql_apq) unless the hash is stored already; counts a
-/// registration when it did. The table's CHECK verifies the hash against the text.
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo` (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_apq_insert_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_apq_insert", || {
+v1_function!(
+    /// `fraiseql_apq_insert(hash text, query text, ast jsonb) RETURNS boolean`: inserts the row
+    /// as the caller (INSERT on fraiseql_apq) unless the hash is stored already; counts a
+    /// registration when it did. The table's CHECK verifies the hash against the text.
+    pg_finfo_fraiseql_apq_insert_v1, fraiseql_apq_insert_v1, "fraiseql_apq_insert", |fcinfo| {
         require_utf8();
         let hash = hex(&parse_hash(arg_str(fcinfo, 0)));
         check_query_datum(arg(fcinfo, 1));
@@ -647,20 +610,14 @@ pub unsafe extern "C-unwind" fn fraiseql_apq_insert_v1(fcinfo: pg_sys::FunctionC
             count_registration();
         }
         pg_sys::Datum::from(inserted)
-    })
-}
+    }
+);
 
-v1_info!(pg_finfo_fraiseql_apq_save_last_used_v1);
-/// `fraiseql_apq_save_last_used() RETURNS integer`: writes the last-hit times this
-/// database's counters hold into `fraiseql_apq.last_used_at` where they are later, as
-/// the caller (UPDATE on fraiseql_apq); returns the number of rows updated.
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo`.
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_apq_save_last_used_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_apq_save_last_used", || {
+v1_function!(
+    /// `fraiseql_apq_save_last_used() RETURNS integer`: writes the last-hit times this
+    /// database's counters hold into `fraiseql_apq.last_used_at` where they are later, as
+    /// the caller (UPDATE on fraiseql_apq); returns the number of rows updated.
+    pg_finfo_fraiseql_apq_save_last_used_v1, fraiseql_apq_save_last_used_v1, "fraiseql_apq_save_last_used", |fcinfo| {
         require_utf8();
         let hits = db_counters();
         if hits.is_empty() {
@@ -691,42 +648,30 @@ pub unsafe extern "C-unwind" fn fraiseql_apq_save_last_used_v1(fcinfo: pg_sys::F
             execute(plan, &mut [pg_sys::Datum::from(hashes), pg_sys::Datum::from(times)], pg_sys::SPI_OK_UPDATE, 0)
         });
         pg_sys::Datum::from(updated as i32)
-    })
-}
+    }
+);
 
 // The two functions below are declared only by 0.1.0's install script, whose catalog
 // this library must still load until ALTER EXTENSION fraiseql UPDATE replaces it. 0.2.0
 // declares neither: counting is left to the functions that look up and insert.
 
-v1_info!(pg_finfo_fraiseql_apq_count_v1);
-/// 0.1.0's `fraiseql_apq_count(hash text, hit boolean) RETURNS void`: records one lookup.
-///
-/// # Safety
-/// Called by the executor with a valid `fcinfo` (STRICT).
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_apq_count_v1(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_apq_count", || {
+v1_function!(
+    /// 0.1.0's `fraiseql_apq_count(hash text, hit boolean) RETURNS void`: records one lookup.
+    pg_finfo_fraiseql_apq_count_v1, fraiseql_apq_count_v1, "fraiseql_apq_count", |fcinfo| {
         require_utf8();
         count_lookup(&parse_hash(arg_str(fcinfo, 0)), arg_bool(fcinfo, 1));
         pg_sys::Datum::from(0)
-    })
-}
+    }
+);
 
-v1_info!(pg_finfo_fraiseql_apq_count_registration_v1);
-/// 0.1.0's `fraiseql_apq_count_registration() RETURNS void`.
-///
-/// # Safety
-/// Called by the executor.
-#[no_mangle]
-#[pg_guard]
-pub unsafe extern "C-unwind" fn fraiseql_apq_count_registration_v1(_fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    crate::pg::guarded("fraiseql_apq_count_registration", || {
+v1_function!(
+    /// 0.1.0's `fraiseql_apq_count_registration() RETURNS void`.
+    pg_finfo_fraiseql_apq_count_registration_v1, fraiseql_apq_count_registration_v1, "fraiseql_apq_count_registration", |_fcinfo| {
         require_utf8();
         count_registration();
         pg_sys::Datum::from(0)
-    })
-}
+    }
+);
 
 fn timestamptz(t: i64) -> Option<pgrx::datum::TimestampWithTimeZone> {
     // SAFETY: a TimestampTz value of the server's own clock.

@@ -28,7 +28,7 @@ macro_rules! v1_info {
 
 /// Declares a V1 C function: `pg_finfo_<name>()` and the function itself, whose body
 /// runs under [`pg::guarded`] with the SQL function's name (errors name it; a Rust panic
-/// never shows its text) and may use `fcinfo` freely: the executor calls it with a valid
+/// never shows its text), after [`pg::require_utf8`], and may use `fcinfo` freely: the executor calls it with a valid
 /// `fcinfo` for the signature declared in `sql/*.sql`, which is the body's one safety
 /// condition.
 macro_rules! v1_function {
@@ -54,14 +54,16 @@ macro_rules! v1_function {
                     $body
                 }
             }
-            // SAFETY: as above.
-            crate::pg::guarded($sql_name, || unsafe { body(fcinfo) })
+            crate::pg::guarded($sql_name, || {
+                // Every function reads and writes text as UTF-8 (0A000 elsewhere).
+                crate::pg::require_utf8();
+                // SAFETY: as above.
+                unsafe { body(fcinfo) }
+            })
         }
     };
 }
 
-// Not yet written with an unsafe block per operation.
-#[allow(unsafe_op_in_unsafe_fn)]
 mod apq_fns;
 mod pg;
 mod shape_fns;

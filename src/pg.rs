@@ -392,8 +392,14 @@ pub(crate) fn report_corrupt(e: Corrupt) -> ! {
 /// Every function reads and writes text as UTF-8: other server encodings are refused
 /// (0A000) before any argument is read.
 pub(crate) fn require_utf8() {
+    thread_local! {
+        /// A backend's database, and so its encoding, never changes: asked once.
+        static UTF8: std::cell::OnceCell<bool> = const { std::cell::OnceCell::new() };
+    }
     // SAFETY: reads a backend global.
-    if unsafe { pg_sys::GetDatabaseEncoding() } != pg_sys::pg_enc::PG_UTF8 as i32 {
+    let utf8 =
+        UTF8.with(|u| *u.get_or_init(|| unsafe { pg_sys::GetDatabaseEncoding() } == pg_sys::pg_enc::PG_UTF8 as i32));
+    if !utf8 {
         raise(
             PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
             "fraiseql requires a database with UTF8 encoding",
@@ -408,12 +414,14 @@ pub(crate) fn require_utf8() {
 /// # Safety
 /// `fcinfo` must be the current call's.
 pub(crate) unsafe fn own_schema(fcinfo: pg_sys::FunctionCallInfo) -> String {
-    // SAFETY: flinfo of a running call is valid; the namespace of an existing function
-    // exists, and its name is palloc'd in the current context.
-    unsafe {
-        let nsp = pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid);
-        std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(nsp)).to_string_lossy().into_owned()
+    // SAFETY: flinfo of a running call is valid; the namespace name is palloc'd in the
+    // current context, or NULL if the namespace was dropped meanwhile.
+    let name = unsafe { pg_sys::get_namespace_name(pg_sys::get_func_namespace((*(*fcinfo).flinfo).fn_oid)) };
+    if name.is_null() {
+        raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, "the schema of the calling function has vanished", None);
     }
+    // SAFETY: a non-null NUL-terminated name from the catalog.
+    unsafe { std::ffi::CStr::from_ptr(name) }.to_string_lossy().into_owned()
 }
 
 /// The cache slot of this call site (`fn_extra`): empty on the first call, then whatever

@@ -28,7 +28,7 @@ fn report_shape_error(e: &ShapeError) -> ! {
 fn load_schema(ext_schema: &str) -> Schema {
     let table = format!("{}.fraiseql_types", fraiseql_core::sql::quote_ident(ext_schema));
     let rows: Vec<(String, String)> = Spi::connect(|c| {
-        let t = c.select(&format!("SELECT type_name, fields::text FROM {table}"), None, &[])?;
+        let t = c.select(&format!("SELECT type_name, fields::pg_catalog.text FROM {table}"), None, &[])?;
         t.map(|row| Ok((row.get::<String>(1)?.unwrap_or_default(), row.get::<String>(2)?.unwrap_or_default())))
             .collect::<Result<Vec<_>, pgrx::spi::Error>>()
     })
