@@ -425,4 +425,64 @@ mod tests {
         // The generator must produce specs that actually discriminate between rows.
         assert!(selective > 150, "only {selective} of {checked} specs selected a proper subset");
     }
+
+    // ---- differential test: fraiseql_where through indexes vs in a sequential scan ----
+
+    #[pg_test]
+    fn differential_indexed_and_sequential_plans_select_the_same_rows() {
+        // The documents and specs of the test above (same seed), with the indexes the
+        // planner support function derives conditions for (docs/where.md, "Indexes").
+        let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+        Spi::run("CREATE TABLE ix_docs (id int PRIMARY KEY, data jsonb NOT NULL)").unwrap();
+        let mut values = Vec::new();
+        for id in 0..120 {
+            let doc = if id % 10 == 9 { value(&mut r, 1) } else { object(&mut r, 0) };
+            values.push(format!("({id}, {}::jsonb)", quote_literal(&doc)));
+        }
+        Spi::run(&format!("INSERT INTO ix_docs VALUES {}", values.join(", "))).unwrap();
+        Spi::run(
+            "CREATE INDEX ON ix_docs USING gin (data);
+             CREATE INDEX ON ix_docs USING gin (data jsonb_path_ops);
+             CREATE INDEX ON ix_docs ((data->>'s'));
+             CREATE INDEX ON ix_docs ((data->>'a') COLLATE \"C\");
+             CREATE INDEX ON ix_docs ((data->'o'->>'s') text_pattern_ops);
+             CREATE INDEX ON ix_docs ((data->>'b'));
+             CREATE INDEX ON ix_docs (fraiseql_as_numeric(data->'n'));
+             CREATE INDEX ON ix_docs (fraiseql_as_numeric(data->'amount'));
+             CREATE INDEX ON ix_docs (fraiseql_as_timestamptz(data->'at'));
+             CREATE INDEX ON ix_docs (fraiseql_as_date(data->'d'));
+             CREATE INDEX ON ix_docs (fraiseql_as_macaddr(data->'mac'));
+             ANALYZE ix_docs;
+             CREATE FUNCTION ix_plan(q text) RETURNS text LANGUAGE plpgsql AS $$
+             DECLARE line text; acc text := '';
+             BEGIN
+               FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP acc := acc || line || ' '; END LOOP;
+               RETURN acc;
+             END $$",
+        )
+        .unwrap();
+        let types = quote_literal(TYPES);
+        let (mut checked, mut indexed) = (0, 0);
+        for _ in 0..600 {
+            let s = spec(&mut r, 0);
+            let query = format!(
+                "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM ix_docs WHERE fraiseql_where(data, {}::jsonb, {types}::jsonb)",
+                quote_literal(&s)
+            );
+            Spi::run("SET enable_seqscan = off").unwrap();
+            let plan = one(&format!("SELECT ix_plan({})", quote_literal(&query))).unwrap_or_default();
+            let by_index = one(&query);
+            Spi::run("SET enable_seqscan = on; SET enable_indexscan = off; SET enable_bitmapscan = off").unwrap();
+            let by_seq = one(&query);
+            Spi::run("RESET enable_seqscan; RESET enable_indexscan; RESET enable_bitmapscan").unwrap();
+            assert_eq!(by_index, by_seq, "spec {s}\nindexed plan: {plan}");
+            checked += 1;
+            if plan.contains("Index") {
+                indexed += 1;
+            }
+        }
+        assert_eq!(checked, 600);
+        // Enough of the specs must actually run through an index for the test to mean something.
+        assert!(indexed > 100, "only {indexed} of {checked} specs used an index");
+    }
 }

@@ -256,8 +256,8 @@ unsafe fn field_op(node: *mut pg_sys::Node, func: u32) -> Option<(*mut pg_sys::N
 }
 
 /// The recognised form of a btree key expression over column `attno`:
-/// `(data -> … ->> 'k')` or `fraiseql_as_<type>(data -> … -> 'k')`, the reader being a
-/// member of this extension (the one `fraiseql_where` belongs to).
+/// `(data -> … ->> 'k')` or `fraiseql_as_<type>(data -> … -> 'k')`, the reader being a C
+/// function in the schema of `fraiseql_where` (this extension's).
 ///
 /// # Safety
 /// `node` must be a valid expression node; `where_fn` the OID of `fraiseql_where`.
@@ -282,13 +282,32 @@ unsafe fn key_form(node: *mut pg_sys::Node, attno: i16, where_fn: pg_sys::Oid, b
             return None;
         }
         let ty = TypeName::parse(CStr::from_ptr(name).to_str().ok()?.strip_prefix("fraiseql_as_")?)?;
-        let ours = pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, where_fn);
-        if ours == pg_sys::InvalidOid || pg_sys::getExtensionOfObject(pg_sys::ProcedureRelationId, (*f).funcid) != ours
+        // The reader must be this extension's: in its schema, and a C function (which
+        // only a superuser can create). Both are cached catalog lookups.
+        if pg_sys::get_func_namespace((*f).funcid) != pg_sys::get_func_namespace(where_fn)
+            || get_func_lang((*f).funcid) != C_LANGUAGE_OID
         {
             return None;
         }
         let path = arrow_path(args.get_ptr(0)?, attno)?;
         (!path.is_empty()).then_some(KeyForm::Typed { path, ty })
+    }
+}
+
+/// `ClanguageId`: the OID of language C in `pg_language`.
+const C_LANGUAGE_OID: pg_sys::Oid = pg_sys::Oid::from_u32(13);
+
+/// The language of a function (`InvalidOid` when it does not exist).
+fn get_func_lang(funcid: pg_sys::Oid) -> pg_sys::Oid {
+    // SAFETY: a syscache lookup by OID; the tuple is read and released.
+    unsafe {
+        let tuple = pg_sys::SearchSysCache1(pg_sys::SysCacheIdentifier::PROCOID as i32, pg_sys::Datum::from(funcid));
+        if tuple.is_null() {
+            return pg_sys::InvalidOid;
+        }
+        let lang = (*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_proc>(tuple)).prolang;
+        pg_sys::ReleaseSysCache(tuple);
+        lang
     }
 }
 

@@ -1,0 +1,84 @@
+-- (each script works in its own schema: scripts share one database)
+CREATE SCHEMA where_planner_btree;
+SET search_path = where_planner_btree, public;
+-- fraiseql_where served by btree expression indexes: with a constant spec the planner
+-- support function rewrites the call into `<native conditions> AND <the call>`, the
+-- conditions written as the indexes' own expressions (docs/where.md, "Indexes").
+SET TimeZone = 'UTC';
+SET DateStyle = 'ISO';
+\i fixtures/planner.sql
+CREATE INDEX tv_name ON tv_router_config ((data->>'config_name'));
+CREATE INDEX tv_machine ON tv_router_config ((data->'machine'->>'id') COLLATE "C");
+CREATE INDEX tv_created ON tv_router_config (fraiseql_as_timestamptz(data->'created_at'));
+CREATE INDEX tv_version ON tv_router_config (fraiseql_as_numeric(data->'version'));
+ANALYZE tv_router_config;
+
+-- (data->>'k') = string
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"configName": {"eq": "config 42"}}')$$);
+-- nested: (data->'machine'->>'id'); ranges of strings need byte order (COLLATE "C" here)
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"machine": {"id": {"gte": "m10", "lt": "m11"}}}')$$);
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"configName": {"gt": "config 9"}}')$$);
+-- fraiseql_as_timestamptz(data->'created_at') with a timestamptz hint
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data,
+  '{"createdAt": {"gte": "2026-03-01T00:00:00Z", "lt": "2026-03-03T00:00:00+00:00"}}', '{"createdAt": "timestamptz"}')$$);
+-- ... not without the hint (strings compare as strings), nor with another type
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"createdAt": {"gte": "2026-03-01T00:00:00Z"}}')$$);
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"createdAt": {"gte": "2026-03-01"}}', '{"createdAt": "date"}')$$);
+-- fraiseql_as_numeric(data->'version'): numbers, typed or not; never as text
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"version": {"eq": 16}}')$$);
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"version": {"in": [15, 16.0]}}')$$);
+-- in-list of strings: = ANY
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"configName": {"in": ["config 1", "config 2"]}}')$$);
+-- OR of indexable alternatives: BitmapOr over two indexes
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data,
+  '{"OR": [{"configName": {"eq": "config 42"}}, {"machine": {"id": {"eq": "m7"}}, "isCurrent": {"eq": true}}]}')$$);
+-- NOT and neq stay in the call
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"NOT": {"configName": {"eq": "config 42"}}}')$$);
+
+-- Row estimates: the derived conditions and the call are counted once (the call's
+-- selectivity is the spec's estimate divided by the derived conditions'), so the
+-- estimate matches the native condition's where the spec is exactly that condition.
+SELECT (SELECT estimated FROM estimate($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"configName": {"eq": "config 42"}}')$$))
+     = (SELECT estimated FROM estimate($$SELECT id FROM tv_router_config WHERE data->>'config_name' = 'config 42'$$)) AS counted_once;
+SELECT q, estimate_ok(q) FROM (VALUES
+  ($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"machine": {"id": {"eq": "m8"}}}')$$),
+  ($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"createdAt": {"gte": "2026-03-01T00:00:00Z", "lt": "2026-03-03T00:00:00Z"}}', '{"createdAt": "timestamptz"}')$$),
+  ($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"OR": [{"configName": {"eq": "config 42"}}, {"configName": {"eq": "config 43"}}]}')$$),
+  ($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"status": {"eq": "draft"}, "isCurrent": {"eq": true}}')$$),
+  ($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"version": {"gt": 12}, "NOT": {"status": {"eq": "draft"}}}')$$)) AS t(q);
+
+-- A prepared statement with the spec as a parameter, as drivers send it: under
+-- plan_cache_mode = auto every execution is planned with the spec's value (a custom
+-- plan), because a generic plan (the spec unknown: a sequential scan) costs more.
+PREPARE by_spec(jsonb, jsonb) AS SELECT id FROM tv_router_config WHERE fraiseql_where(data, $1, $2);
+DO $$
+BEGIN
+  FOR i IN 1..12 LOOP
+    EXECUTE 'EXECUTE by_spec(''{"configName": {"eq": "config 42"}}'', ''{}'')';
+  END LOOP;
+END $$;
+SELECT * FROM plan($$EXECUTE by_spec('{"configName": {"eq": "config 42"}}', '{}')$$);
+SELECT * FROM plan($$EXECUTE by_spec('{"createdAt": {"gte": "2026-03-01T00:00:00Z", "lt": "2026-03-02T00:00:00Z"}}', '{"createdAt": "timestamptz"}')$$);
+SELECT generic_plans, custom_plans >= 12 AS custom FROM pg_prepared_statements WHERE name = 'by_spec';
+-- A forced generic plan knows no spec: a sequential scan, never a scan of a whole index.
+SET plan_cache_mode = force_generic_plan;
+SELECT * FROM plan($$EXECUTE by_spec('{"configName": {"eq": "config 42"}}', '{}')$$);
+EXECUTE by_spec('{"configName": {"eq": "config 42"}}', '{}');
+RESET plan_cache_mode;
+DEALLOCATE by_spec;
+
+-- Every plan above returns the rows of the compiled SQL run without indexes.
+SELECT spec, same_rows(spec::jsonb, types::jsonb) FROM (VALUES
+  ('{"configName": {"eq": "config 42"}}', '{}'),
+  ('{"machine": {"id": {"gte": "m10", "lt": "m11"}}}', '{}'),
+  ('{"createdAt": {"gte": "2026-03-01T00:00:00Z", "lt": "2026-03-03T00:00:00+00:00"}}', '{"createdAt": "timestamptz"}'),
+  ('{"version": {"eq": 16}}', '{}'),
+  ('{"version": {"in": [15, 16.0]}}', '{}'),
+  ('{"configName": {"in": ["config 1", "config 2"]}}', '{}'),
+  ('{"OR": [{"configName": {"eq": "config 42"}}, {"machine": {"id": {"eq": "m7"}}, "isCurrent": {"eq": true}}]}', '{}')) AS t(spec, types);
+
+-- The rewrite keeps the call's value outside WHERE too (false, never NULL, for a row with data).
+SELECT count(*) FILTER (WHERE fraiseql_where(data, '{"configName": {"eq": "config 42"}}')) AS selected,
+       count(*) FILTER (WHERE NOT fraiseql_where(data, '{"configName": {"eq": "config 42"}}')) AS not_selected,
+       count(*) FILTER (WHERE fraiseql_where(data, '{"configName": {"eq": "config 42"}}') IS NULL) AS null
+FROM tv_router_config;
