@@ -82,6 +82,21 @@ ensure_node() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 }
 
+# `npm ci` in a directory holding a package.json and package-lock.json, skipped when its
+# node_modules was installed from that same lock (npm ci would delete and reinstall it).
+npm_ci_once() {
+    local dir="$1"
+    local stamp="${dir}/node_modules/.fraiseql-lock.sha256"
+    local want
+    want="$(sha256sum "${dir}/package-lock.json" | cut -d' ' -f1)"
+    if [ -f "${stamp}" ] && [ "$(cat "${stamp}")" = "${want}" ]; then
+        return
+    fi
+    note "npm ci --prefix ${dir#"${ROOT}"/}"
+    npm ci --prefix "${dir}" --silent --no-audit --no-fund >/dev/null
+    printf '%s\n' "${want}" >"${stamp}"
+}
+
 ensure_prereqs() {
     ensure_apt_packages
     ensure_cargo_pgrx

@@ -1,0 +1,119 @@
+// The reference implementation: graphql-js executing the exposed schema (exposed_schema.mjs)
+// with resolvers that read the JSON documents of the tv_* views and apply where-specs,
+// ordering and paging in JavaScript (where.mjs). Mutations call the same SQL functions
+// (their effect is the database's); everything else is computed here.
+import { graphql } from 'graphql';
+import { exposedSchema, describe } from './exposed_schema.mjs';
+import { evalWhere, orderLeaves, sortDocs, snake } from './where.mjs';
+
+const ident = (name) => `"${name.replace(/"/g, '""')}"`;
+// A row is selected when its where is true, or when the where holds no condition.
+const keep = (t) => t === true || t === undefined;
+const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+// Keys of input objects to snake_case, at every depth (what a @function receives).
+export function snakeKeys(v) {
+  if (Array.isArray(v)) return v.map(snakeKeys);
+  if (!isObj(v)) return v;
+  const out = {};
+  for (const [k, x] of Object.entries(v)) out[snake(k)] = snakeKeys(x);
+  return out;
+}
+
+// The shaper's rule: the data key is the field name in snake_case, or the name as written
+// when that key is absent; missing is null.
+function readField(source, name) {
+  if (!isObj(source)) return null;
+  const s = snake(name);
+  if (Object.prototype.hasOwnProperty.call(source, s)) return source[s];
+  if (Object.prototype.hasOwnProperty.call(source, name)) return source[name];
+  return null;
+}
+
+export function makeReference(sdl) {
+  const S = exposedSchema(sdl);
+  const queryFields = new Map((S.objects.get(S.queryName) || []).map((f) => [f.name, f]));
+  const mutationFields = new Map((S.objects.get(S.mutationName) || []).map((f) => [f.name, f]));
+
+  // `client` is a pg client inside a transaction; `trace` collects the list filters
+  // applied ({view, type, where, orderBy}) for the self-check against fraiseql_where.
+  async function execute(client, request, trace = []) {
+    const cache = new Map();
+    const load = async (view) => {
+      if (!cache.has(view)) cache.set(view, (await client.query(`SELECT data FROM ${ident(view)}`)).rows.map((r) => r.data));
+      return cache.get(view);
+    };
+
+    async function resolveView(f, args) {
+      const type = f.type.name;
+      const docs = await load(f.view);
+      if (f.type.list) {
+        let rows = docs;
+        const entry = { view: f.view, type, where: args.where ?? null, orderBy: args.orderBy ?? null, ids: null };
+        trace.push(entry);
+        if (args.where != null) {
+          try {
+            evalWhere(args.where, type, undefined, S); // operand errors whatever the rows
+          } catch (e) {
+            entry.error = e.message;
+            throw e;
+          }
+          rows = rows.filter((d) => keep(evalWhere(args.where, type, d, S)));
+        }
+        entry.filtered = rows.map((d) => d.id);
+        if (args.orderBy != null) rows = sortDocs(rows, orderLeaves(args.orderBy, type, S));
+        entry.sorted = rows.map((d) => d.id);
+        if (args.offset != null) {
+          if (args.offset < 0) throw new Error(`offset must not be negative, got ${args.offset}`);
+          rows = rows.slice(args.offset);
+        }
+        if (args.limit != null) {
+          if (args.limit < 0) throw new Error(`limit must not be negative, got ${args.limit}`);
+          rows = rows.slice(0, args.limit);
+        }
+        return rows;
+      }
+      // A single object: the declared arguments are equalities on the same-named fields.
+      const where = {};
+      for (const [k, v] of Object.entries(args)) if (v !== null && v !== undefined) where[k] = { eq: v };
+      const rows = docs.filter((d) => keep(evalWhere(where, type, d, S)));
+      if (rows.length > 1) throw new Error(`${f.name} matched ${rows.length} rows of ${f.view}, expected at most one`);
+      return rows.length ? rows[0] : null;
+    }
+
+    let savepoints = 0;
+    async function resolveFunction(f, args) {
+      const only = f.args.length === 1 && f.args[0].name.value === 'input';
+      const payload = snakeKeys(only ? args.input : args);
+      const sp = `mutation_${++savepoints}`;
+      await client.query(`SAVEPOINT ${sp}`);
+      try {
+        const r = await client.query(`SELECT ${ident(f.fn)}($1::jsonb)::text AS r`, [JSON.stringify(payload)]);
+        await client.query(`RELEASE SAVEPOINT ${sp}`);
+        return r.rows[0].r === null ? null : JSON.parse(r.rows[0].r);
+      } catch (e) {
+        await client.query(`ROLLBACK TO SAVEPOINT ${sp}`);
+        throw new Error(e.message);
+      }
+    }
+
+    const fieldResolver = (source, args, _ctx, info) => {
+      const parent = info.parentType.name;
+      if (parent === S.queryName && queryFields.get(info.fieldName)?.view) return resolveView(queryFields.get(info.fieldName), args);
+      if (parent === S.mutationName && mutationFields.get(info.fieldName)?.fn) return resolveFunction(mutationFields.get(info.fieldName), args);
+      return readField(source, info.fieldName);
+    };
+
+    const result = await graphql({
+      schema: S.schema,
+      source: request.query,
+      variableValues: request.variables ?? undefined,
+      operationName: request.operationName ?? undefined,
+      rootValue: {},
+      fieldResolver,
+    });
+    return JSON.parse(JSON.stringify(result));
+  }
+
+  return { execute, schema: S, describe };
+}
