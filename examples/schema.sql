@@ -35,3 +35,23 @@ FROM (VALUES
     ('aaaaaaaa-0000-0000-0000-000000000005'::uuid, 'paris-core v7',  7, true,  '2026-05-20T06:15:00Z', '33333333-3333-3333-3333-333333333333')
 ) AS c(id, name, version, is_current, created_at, machine_id)
 JOIN tv_machine m ON m.id = c.machine_id;
+
+-- The mutation of schema.graphql: fraiseql_execute passes the input as jsonb with
+-- snake_case keys ({"id": "…"}) and shapes the returned document.
+CREATE FUNCTION fn_set_current_config(input jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    machine_id text;
+    result jsonb;
+BEGIN
+    SELECT data -> 'machine' ->> 'id' INTO machine_id FROM tv_router_config WHERE id = (input ->> 'id')::uuid;
+    IF machine_id IS NULL THEN
+        RAISE EXCEPTION 'router config % not found', input ->> 'id';
+    END IF;
+    UPDATE tv_router_config
+    SET data = jsonb_set(data, '{is_current}', to_jsonb(id = (input ->> 'id')::uuid))
+    WHERE data -> 'machine' ->> 'id' = machine_id;
+    SELECT data INTO result FROM tv_router_config WHERE id = (input ->> 'id')::uuid;
+    RETURN result;
+END
+$$;

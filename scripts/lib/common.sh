@@ -97,6 +97,37 @@ npm_ci_once() {
     printf '%s\n' "${want}" >"${stamp}"
 }
 
+# The GraphQL-over-HTTP example (examples/server.mjs) on 127.0.0.1 and a free port, in
+# front of the current cluster (PG* variables), GraphiQL bundle built from the lock.
+# Sets SERVER_PID and SERVER_URL (…/graphql); stop it with stop_example_server.
+start_example_server() {
+    ensure_node
+    npm_ci_once "${ROOT}/examples"
+    node "${ROOT}/examples/graphiql/build.mjs"
+    local port log
+    port="$(free_port)"
+    log="$(mktemp /tmp/fraiseql-server.XXXXXX)"
+    PORT="${port}" node "${ROOT}/examples/server.mjs" >"${log}" 2>&1 &
+    SERVER_PID=$!
+    SERVER_URL="http://127.0.0.1:${port}/graphql"
+    local i
+    for i in $(seq 1 100); do
+        grep -q "endpoint on" "${log}" 2>/dev/null && return 0
+        kill -0 "${SERVER_PID}" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "${log}"
+    die "examples/server.mjs did not start"
+}
+
+stop_example_server() {
+    if [ -n "${SERVER_PID:-}" ]; then
+        kill "${SERVER_PID}" 2>/dev/null || true
+        wait "${SERVER_PID}" 2>/dev/null || true
+        SERVER_PID=""
+    fi
+}
+
 ensure_prereqs() {
     ensure_apt_packages
     ensure_cargo_pgrx
