@@ -15,6 +15,8 @@ trap 'stop_example_server; stop_cluster' EXIT
 trap 'exit 130' INT TERM
 start_cluster >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION fraiseql" -f "${ROOT}/examples/schema.sql"
+[ "$(psql -X -At -c "SELECT to_regprocedure('fraiseql_execute(jsonb,text)') IS NOT NULL")" = t ] \
+    || die "the installed fraiseql has no fraiseql_execute (install a build that has it)"
 psql -X -q -v ON_ERROR_STOP=1 -v sdl="$(cat "${ROOT}/examples/schema.graphql")" <<<"SELECT fraiseql_register_schema(:'sdl');"
 start_example_server
 node "${DIR}/audit.mjs" "${SERVER_URL}"
