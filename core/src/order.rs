@@ -43,7 +43,7 @@ pub fn order_by_sql(
         .map(|(path, dir)| {
             let mut expr = col.clone();
             for k in &path {
-                expr.push_str(" -> ");
+                expr.push_str(" OPERATOR(pg_catalog.->) ");
                 expr.push_str(&quote_literal(k));
             }
             let expr = match types.get(&path) {
@@ -117,11 +117,11 @@ mod tests {
     fn order_specs() {
         assert_eq!(
             sql(r#"{"createdAt": "DESC"}"#).unwrap(),
-            r#""public".fraiseql_as_timestamptz("data" -> 'created_at') DESC"#
+            r#""public".fraiseql_as_timestamptz("data" OPERATOR(pg_catalog.->) 'created_at') DESC"#
         );
         assert_eq!(
             sql(r#"[{"machine": {"name": "asc_nulls_last"}}, {"id": "ASC"}]"#).unwrap(),
-            r#"("data" -> 'machine' -> 'name') ASC NULLS LAST, ("data" -> 'id') ASC"#
+            r#"("data" OPERATOR(pg_catalog.->) 'machine' OPERATOR(pg_catalog.->) 'name') ASC NULLS LAST, ("data" OPERATOR(pg_catalog.->) 'id') ASC"#
         );
         assert!(sql(r#"{"a": "ASC", "b": "DESC"}"#).unwrap_err().message.contains("use a list"));
         assert!(sql(r#"{"a": "UP"}"#).unwrap_err().message.contains("unknown direction"));

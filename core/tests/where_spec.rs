@@ -263,16 +263,24 @@ fn equalities_compile_to_one_containment() {
     let sql = parse(&format!(r#"{{"machine": {{"id": {{"eq": "{M1}"}}}}, "is_current": {{"eq": true}}}}"#))
         .unwrap()
         .to_sql("data");
-    assert_eq!(sql, format!(r#"("data" @> '{{"machine": {{"id": "{M1}"}}, "is_current": true}}'::jsonb)"#));
+    assert_eq!(
+        sql,
+        format!(
+            r#"("data" OPERATOR(pg_catalog.@>) '{{"machine": {{"id": "{M1}"}}, "is_current": true}}'::pg_catalog.jsonb)"#
+        )
+    );
     // Under NOT the exact three-valued form is used instead.
     let sql = parse(r#"{"NOT": {"a": {"eq": 1}}}"#).unwrap().to_sql("data");
     assert_eq!(
         sql,
-        r#"(NOT CASE WHEN jsonb_typeof(("data" -> 'a')) = 'number' THEN ("data" -> 'a') = '1'::jsonb END)"#
+        r#"(NOT CASE WHEN pg_catalog.jsonb_typeof(("data" OPERATOR(pg_catalog.->) 'a')) OPERATOR(pg_catalog.=) 'number' THEN ("data" OPERATOR(pg_catalog.->) 'a') OPERATOR(pg_catalog.=) '1'::pg_catalog.jsonb END)"#
     );
     // Conflicting equalities on one path are kept apart, never merged into one key.
     let sql = parse(r#"{"AND": [{"a": {"eq": 1}}, {"a": {"eq": 2}}]}"#).unwrap().to_sql("data");
-    assert_eq!(sql, r#"("data" @> '{"a": 1}'::jsonb AND "data" @> '{"a": 2}'::jsonb)"#);
+    assert_eq!(
+        sql,
+        r#"("data" OPERATOR(pg_catalog.@>) '{"a": 1}'::pg_catalog.jsonb AND "data" OPERATOR(pg_catalog.@>) '{"a": 2}'::pg_catalog.jsonb)"#
+    );
 }
 
 #[test]
@@ -280,7 +288,7 @@ fn compiled_sql_quotes_everything() {
     let sql = parse(r#"{"we'ird": {"eq": "it's \\ here"}, "x": {"matches": "a'b"}}"#).unwrap().to_sql("da\"ta");
     assert!(sql.contains(r#""da""ta""#), "{sql}");
     assert!(sql.contains("E'{\"we''ird\": \"it''s \\\\\\\\ here\"}'"), "{sql}");
-    assert!(sql.contains("~ 'a''b'"), "{sql}");
+    assert!(sql.contains("OPERATOR(pg_catalog.~) 'a''b'"), "{sql}");
 }
 
 #[test]

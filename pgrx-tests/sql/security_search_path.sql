@@ -91,6 +91,15 @@ SELECT fraiseql_apq_request('{"query": "{ spThree }", "operationName": "X"}');
 SELECT fraiseql_apq_request('{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0000000000000000000000000000000000000000000000000000000000000000"}}}');
 SELECT fraiseql_apq_evict(max_entries => 10, max_age => interval '1 day');
 SELECT fraiseql_shape('{"id": 1, "machine": {"name": "m"}}', '{ id machine { name } }', 'SpMachine');
+-- 3. The compiled SQL run by the caller itself, outside the extension, under both paths:
+-- every operator, type and function it names is pg_catalog's (or the extension's).
+SELECT fraiseql_where_sql('{"period": {"contains_date": "2026-01-15"}, "name": {"startsWith": "pa"}, "id": {"in": [1, 2]}, "NOT": {"name": {"eq": "x"}}}') AS cond \gset
+SELECT fraiseql_order_sql('{"name": "DESC"}') AS sort \gset
+SELECT count(*) AS matched FROM tv_sp_machine WHERE :cond;
+SELECT count(*) AS sorted FROM (SELECT data FROM tv_sp_machine ORDER BY :sort) t;
+SET search_path = fq_evil, security_search_path, public;
+SELECT count(*) AS matched FROM tv_sp_machine WHERE :cond;
+SELECT count(*) AS sorted FROM (SELECT data FROM tv_sp_machine ORDER BY :sort) t;
 RESET search_path;
 RESET ROLE;
 

@@ -42,7 +42,7 @@ impl SqlCtx {
 fn path_expr(scope: &str, path: &[String]) -> String {
     let mut s = scope.to_string();
     for k in path {
-        s.push_str(" -> ");
+        s.push_str(" OPERATOR(pg_catalog.->) ");
         s.push_str(&quote_literal(k));
     }
     if path.is_empty() {
@@ -52,13 +52,27 @@ fn path_expr(scope: &str, path: &[String]) -> String {
     }
 }
 
+/// `OPERATOR(pg_catalog.<o>)`. The compiled SQL runs under the caller's `search_path`,
+/// where an operator of the same name with a closer-matching signature (pg_catalog often
+/// has only polymorphic ones, `anyrange @> anyelement`) or a path that puts another
+/// schema before pg_catalog would otherwise be chosen; qualified, only the built-in one
+/// can be. Types and functions are qualified for the same reason.
+pub(super) fn pg_op(o: &str) -> String {
+    format!("OPERATOR(pg_catalog.{o})")
+}
+
+/// The text of a JSON string value: `v #>> '{}'`.
+pub(super) fn text_of(v: &str) -> String {
+    format!("({v} {} '{{}}'::pg_catalog.text[])", pg_op("#>>"))
+}
+
 pub(super) fn jsonb_lit(j: &Json) -> String {
-    format!("{}::jsonb", quote_literal(j.text()))
+    format!("{}::pg_catalog.jsonb", quote_literal(j.text()))
 }
 
 /// `CASE WHEN jsonb_typeof(v) = ty THEN expr END`: unknown for values of other types.
 pub(super) fn guard(v: &str, ty: &str, expr: &str) -> String {
-    format!("CASE WHEN jsonb_typeof({v}) = '{ty}' THEN {expr} END")
+    format!("CASE WHEN pg_catalog.jsonb_typeof({v}) OPERATOR(pg_catalog.=) '{ty}' THEN {expr} END")
 }
 
 /// The JSON text of a scalar operand as SQL of its own type.
@@ -66,10 +80,14 @@ pub(super) fn typed_scalar(v: &str, j: &Json) -> (&'static str, String, String) 
     match j.value() {
         Value::String(_) => {
             let s = j.value().as_str().expect("string").expect("utf-8");
-            ("string", format!("({v} #>> '{{}}')"), quote_literal(s))
+            ("string", text_of(v), quote_literal(s))
         }
-        Value::Number(n) => ("number", format!("({v})::numeric"), format!("{}::numeric", quote_literal(&n.to_text()))),
-        Value::Bool(b) => ("boolean", format!("({v})::boolean"), b.to_string()),
+        Value::Number(n) => (
+            "number",
+            format!("({v})::pg_catalog.numeric"),
+            format!("{}::pg_catalog.numeric", quote_literal(&n.to_text())),
+        ),
+        Value::Bool(b) => ("boolean", format!("({v})::pg_catalog.bool"), b.to_string()),
         _ => unreachable!("scalars only"),
     }
 }
@@ -149,7 +167,7 @@ impl Compiler {
                     if any {
                         let mut doc = String::new();
                         merged.render(&mut doc);
-                        out.push(format!("{scope} @> {}::jsonb", quote_literal(&doc)));
+                        out.push(format!("{scope} {} {}::pg_catalog.jsonb", pg_op("@>"), quote_literal(&doc)));
                     }
                 } else {
                     rest.extend(parts.iter());
@@ -171,7 +189,7 @@ impl Compiler {
                         m.insert(path, j.text());
                         let mut doc = String::new();
                         m.render(&mut doc);
-                        return format!("{scope} @> {}::jsonb", quote_literal(&doc));
+                        return format!("{scope} {} {}::pg_catalog.jsonb", pg_op("@>"), quote_literal(&doc));
                     }
                 }
                 super::ops::sql(op, &path_expr(scope, path), &self.ctx, positive)
@@ -184,7 +202,7 @@ impl Compiler {
                 // Only truth matters inside EXISTS and under COALESCE(…, false).
                 let body = self.node(inner, &elem, true);
                 self.depth -= 1;
-                let from = format!("SELECT 1 FROM jsonb_array_elements({v}) AS {alias}(e)");
+                let from = format!("SELECT 1 FROM pg_catalog.jsonb_array_elements({v}) AS {alias}(e)");
                 let test = match kind {
                     Quant::Any => format!("EXISTS ({from} WHERE {body})"),
                     Quant::None => format!("NOT EXISTS ({from} WHERE {body})"),

@@ -620,7 +620,7 @@ impl Typed {
             Typed::Range(r) => r.text(),
             Typed::Ltree(l) => l.join("."),
         };
-        format!("{}::{}", crate::sql::quote_literal(&text), ty.sql())
+        format!("{}::pg_catalog.{}", crate::sql::quote_literal(&text), ty.sql())
     }
 }
 

@@ -1,6 +1,6 @@
 //! Array operators: containment, overlap, length, and element equality.
 
-use super::super::compile::{guard, jsonb_lit};
+use super::super::compile::{guard, jsonb_lit, pg_op};
 use super::super::{Cmp, LenCmp, Node, Op, SpecError, Truth};
 use super::Ctx;
 use crate::jsonb::{Container, Corrupt, Value};
@@ -101,17 +101,19 @@ fn all_equal(items: &Container<'_>, o: &Value<'_>) -> Result<bool, Corrupt> {
 
 pub(super) fn sql(op: &Op, v: &str) -> String {
     let body = match op {
-        Op::ArrayContains(j) | Op::AnyEq(j) => format!("{v} @> {}", jsonb_lit(j)),
-        Op::ArrayContainedBy(j) => format!("{v} <@ {}", jsonb_lit(j)),
+        Op::ArrayContains(j) | Op::AnyEq(j) => format!("{v} {} {}", pg_op("@>"), jsonb_lit(j)),
+        Op::ArrayContainedBy(j) => format!("{v} {} {}", pg_op("<@"), jsonb_lit(j)),
         Op::ArrayOverlaps(list) if list.is_empty() => "false".to_string(),
         Op::ArrayOverlaps(list) => {
-            let parts: Vec<String> = list.iter().map(|j| format!("{v} @> {}", jsonb_lit(j))).collect();
+            let parts: Vec<String> = list.iter().map(|j| format!("{v} {} {}", pg_op("@>"), jsonb_lit(j))).collect();
             format!("({})", parts.join(" OR "))
         }
-        Op::Len(c, n) => format!("jsonb_array_length({v}) {} {n}", c.sql()),
-        Op::AllEq(j) => {
-            format!("NOT EXISTS (SELECT 1 FROM jsonb_array_elements({v}) AS fqa(e) WHERE fqa.e <> {})", jsonb_lit(j))
-        }
+        Op::Len(c, n) => format!("pg_catalog.jsonb_array_length({v}) {} {n}", pg_op(c.sql())),
+        Op::AllEq(j) => format!(
+            "NOT EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements({v}) AS fqa(e) WHERE fqa.e {} {})",
+            pg_op("<>"),
+            jsonb_lit(j)
+        ),
         _ => unreachable!("not an array operator"),
     };
     guard(v, "array", &body)

@@ -1,6 +1,6 @@
 //! `eq`, `neq`, `gt`…`lte`, `in`, `nin`, `isnull`: comparisons of JSON values.
 
-use super::super::compile::{guard, jsonb_lit, typed_scalar};
+use super::super::compile::{guard, jsonb_lit, pg_op, typed_scalar};
 use super::super::{Cmp, Json, Op, Truth};
 use super::Ctx;
 use crate::jsonb::{Corrupt, Value};
@@ -84,13 +84,13 @@ pub(super) fn test(op: &Op, v: &Value<'_>) -> Result<Truth, Corrupt> {
 }
 
 fn eq_exact(v: &str, j: &Json) -> String {
-    guard(v, j.value().type_name(), &format!("{v} = {}", jsonb_lit(j)))
+    guard(v, j.value().type_name(), &format!("{v} {} {}", pg_op("="), jsonb_lit(j)))
 }
 
 /// One `= ANY` branch per JSON type present in the list; other types stay unknown.
 fn in_sql(v: &str, list: &[Json]) -> String {
     if list.is_empty() {
-        return format!("CASE WHEN jsonb_typeof({v}) <> 'null' THEN false END");
+        return format!("CASE WHEN pg_catalog.jsonb_typeof({v}) {} 'null' THEN false END", pg_op("<>"));
     }
     let mut branches: Vec<(&'static str, Vec<String>)> = Vec::new();
     for j in list {
@@ -102,9 +102,13 @@ fn in_sql(v: &str, list: &[Json]) -> String {
             None => branches.push((ty, vec![lit])),
         }
     }
-    let mut s = format!("CASE jsonb_typeof({v})");
+    let mut s = String::from("CASE");
     for (ty, lits) in branches {
-        s.push_str(&format!(" WHEN '{ty}' THEN {v} = ANY (ARRAY[{}])", lits.join(", ")));
+        s.push_str(&format!(
+            " WHEN pg_catalog.jsonb_typeof({v}) {eq} '{ty}' THEN {v} {eq} ANY (ARRAY[{}])",
+            lits.join(", "),
+            eq = pg_op("=")
+        ));
     }
     s.push_str(" END");
     s
@@ -112,18 +116,18 @@ fn in_sql(v: &str, list: &[Json]) -> String {
 
 pub(super) fn sql(op: &Op, v: &str, positive: bool) -> String {
     match op {
-        Op::Eq(j) if positive => format!("{v} = {}", jsonb_lit(j)),
+        Op::Eq(j) if positive => format!("{v} {} {}", pg_op("="), jsonb_lit(j)),
         Op::Eq(j) => eq_exact(v, j),
         Op::Neq(j) => format!("(NOT {})", eq_exact(v, j)),
         Op::Order(cmp, j) => {
             let (ty, lhs, rhs) = typed_scalar(v, j);
-            let collate = if ty == "string" { " COLLATE \"C\"" } else { "" };
-            guard(v, ty, &format!("{lhs}{collate} {} {rhs}", cmp.sql()))
+            let collate = if ty == "string" { " COLLATE pg_catalog.\"C\"" } else { "" };
+            guard(v, ty, &format!("{lhs}{collate} {} {rhs}", pg_op(cmp.sql())))
         }
         Op::In(list) => in_sql(v, list),
         Op::Nin(list) => format!("(NOT {})", in_sql(v, list)),
-        Op::IsNull(true) => format!("(coalesce(jsonb_typeof({v}), 'null') = 'null')"),
-        Op::IsNull(false) => format!("(coalesce(jsonb_typeof({v}), 'null') <> 'null')"),
+        Op::IsNull(true) => format!("(coalesce(pg_catalog.jsonb_typeof({v}), 'null') {} 'null')", pg_op("=")),
+        Op::IsNull(false) => format!("(coalesce(pg_catalog.jsonb_typeof({v}), 'null') {} 'null')", pg_op("<>")),
         _ => unreachable!("not a comparison"),
     }
 }

@@ -1,7 +1,7 @@
 //! `eq`, `neq`, `gt`…`lte`, `in` and `nin` on a field with a type hint: the value and
 //! the operands are read as the type and compared with its ordering.
 
-use super::super::compile::SqlCtx;
+use super::super::compile::{pg_op, SqlCtx};
 use super::super::parse::err;
 use super::super::typed::{TypeName, Typed};
 use super::super::{Cmp, Node, Op, SpecError, TCmp, Truth};
@@ -81,12 +81,12 @@ pub(super) fn test(op: &Op, v: &Value<'_>) -> Truth {
 pub(super) fn sql(op: &Op, v: &str, c: &SqlCtx) -> String {
     match op {
         Op::TypedCmp { ty, cmp, operand } => {
-            let op = match cmp {
+            let operator = match cmp {
                 TCmp::Eq => "=",
                 TCmp::Neq => "<>",
                 TCmp::Order(c) => c.sql(),
             };
-            format!("({} {op} {})", c.as_type(*ty, v), operand.sql_literal(*ty))
+            format!("({} {} {})", c.as_type(*ty, v), pg_op(operator), operand.sql_literal(*ty))
         }
         Op::TypedIn { ty, list, negate } => {
             let x = c.as_type(*ty, v);
@@ -94,7 +94,7 @@ pub(super) fn sql(op: &Op, v: &str, c: &SqlCtx) -> String {
                 format!("CASE WHEN {x} IS NOT NULL THEN false END")
             } else {
                 let lits: Vec<String> = list.iter().map(|t| t.sql_literal(*ty)).collect();
-                format!("{x} = ANY (ARRAY[{}])", lits.join(", "))
+                format!("{x} {} ANY (ARRAY[{}])", pg_op("="), lits.join(", "))
             };
             if *negate {
                 format!("(NOT {test})")

@@ -111,5 +111,5 @@ pub(super) fn test(t: &LtreeTest, v: &Value<'_>) -> Truth {
 }
 
 pub(super) fn sql(source: &str, v: &str, c: &SqlCtx) -> String {
-    format!("{}fraiseql_test({v}, {}::jsonb)", c.helpers, quote_literal(source))
+    format!("{}fraiseql_test({v}, {}::pg_catalog.jsonb)", c.helpers, quote_literal(source))
 }

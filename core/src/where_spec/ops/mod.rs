@@ -100,12 +100,23 @@ pub struct OperatorDef {
     pub(crate) parse: Reader,
     /// Under a type hint on the field, reads the operand as that type instead.
     pub(crate) hinted: Option<HintedReader>,
+    /// The GraphQL spelling (an operator field of the generated filter inputs), when it
+    /// is not the name in camelCase (`startsWith` for `startswith`).
+    pub graphql: Option<&'static str>,
 }
 
 impl OperatorDef {
     /// `{"name": example}`, the form a hint shows.
     pub fn usage(&self) -> String {
         format!("{{\"{}\": {}}}", self.name, self.example)
+    }
+
+    /// The operator's field name in GraphQL filter inputs (`arrayContains`, `startsWith`).
+    pub fn graphql_name(&self) -> std::borrow::Cow<'static, str> {
+        match self.graphql {
+            Some(n) => n.into(),
+            None => crate::camel_case(self.name),
+        }
     }
 }
 
@@ -117,7 +128,13 @@ const fn op(
     example: &'static str,
     parse: Reader,
 ) -> OperatorDef {
-    OperatorDef { name, aliases: &[], family, operand, meaning, example, parse, hinted: None }
+    OperatorDef { name, aliases: &[], family, operand, meaning, example, parse, hinted: None, graphql: None }
+}
+
+/// An operator whose GraphQL field name is not its name in camelCase.
+const fn gql(mut d: OperatorDef, graphql: &'static str) -> OperatorDef {
+    d.graphql = Some(graphql);
+    d
 }
 
 const fn aka(mut d: OperatorDef, aliases: &'static [&'static str]) -> OperatorDef {
@@ -147,10 +164,10 @@ pub static OPERATORS: &[OperatorDef] = &[
 
     op("contains", F::Text, "string", "`v` is a string containing it (`%`, `_` and `\\` are literal); with an object or array operand, see Objects and Arrays", "\"edge\"", object::contains),
     op("icontains", F::Text, "string", "`v` is a string containing it, in any case", "\"edge\"", text::icontains),
-    op("startswith", F::Text, "string", "`v` is a string starting with it", "\"ed\"", text::startswith),
-    op("istartswith", F::Text, "string", "… in any case", "\"ed\"", text::istartswith),
-    op("endswith", F::Text, "string", "`v` is a string ending with it", "\"ge\"", text::endswith),
-    op("iendswith", F::Text, "string", "… in any case", "\"ge\"", text::iendswith),
+    gql(op("startswith", F::Text, "string", "`v` is a string starting with it", "\"ed\"", text::startswith), "startsWith"),
+    gql(op("istartswith", F::Text, "string", "… in any case", "\"ed\"", text::istartswith), "istartsWith"),
+    gql(op("endswith", F::Text, "string", "`v` is a string ending with it", "\"ge\"", text::endswith), "endsWith"),
+    gql(op("iendswith", F::Text, "string", "… in any case", "\"ge\"", text::iendswith), "iendsWith"),
     op("like", F::Text, "LIKE pattern", "`v` is a string matching it (`%`, `_`, `\\` escape)", "\"e%\"", text::like),
     op("ilike", F::Text, "LIKE pattern", "… in any case", "\"E%\"", text::ilike),
     op("nlike", F::Text, "LIKE pattern", "`v` is a string not matching it", "\"e%\"", text::nlike),

@@ -1,6 +1,6 @@
 //! Network operators: the value read as an `inet` address.
 
-use super::super::compile::SqlCtx;
+use super::super::compile::{pg_op, SqlCtx};
 use super::super::parse::err;
 use super::super::typed::{self, Inet, Networks, TypeName, Typed};
 use super::super::{NetClass, NetTest, Node, Op, SpecError, Truth};
@@ -90,14 +90,15 @@ impl NetClass {
     fn sql(self, x: &str) -> String {
         use typed::{CARRIER_GRADE, DOCUMENTATION, LINK_LOCAL, LOOPBACK, MULTICAST, PRIVATE};
         let any = |nets: &Networks| -> String {
-            let parts: Vec<String> = nets.texts.iter().map(|n| format!("{x} <<= '{n}'::inet")).collect();
+            let parts: Vec<String> =
+                nets.texts.iter().map(|n| format!("{x} {} '{n}'::pg_catalog.inet", pg_op("<<="))).collect();
             format!("({})", parts.join(" OR "))
         };
         match self {
             NetClass::Private => any(&PRIVATE),
             NetClass::Public => format!("(NOT {})", NetClass::Private.sql(x)),
-            NetClass::Ipv4 => format!("(family({x}) = 4)"),
-            NetClass::Ipv6 => format!("(family({x}) = 6)"),
+            NetClass::Ipv4 => format!("(pg_catalog.family({x}) {} 4)", pg_op("=")),
+            NetClass::Ipv6 => format!("(pg_catalog.family({x}) {} 6)", pg_op("=")),
             NetClass::Loopback => any(&LOOPBACK),
             NetClass::LinkLocal => any(&LINK_LOCAL),
             NetClass::Multicast => any(&MULTICAST),
@@ -119,8 +120,14 @@ pub(super) fn test(t: &NetTest, v: &Value<'_>) -> Truth {
 pub(super) fn sql(t: &NetTest, v: &str, c: &SqlCtx) -> String {
     let x = c.as_type(TypeName::Inet, v);
     match t {
-        NetTest::Subnet(n) => format!("({x} <<= '{}'::inet)", n.text()),
-        NetTest::InRange(a, b) => format!("({x} >= '{}'::inet AND {x} <= '{}'::inet)", a.text(), b.text()),
+        NetTest::Subnet(n) => format!("({x} {} '{}'::pg_catalog.inet)", pg_op("<<="), n.text()),
+        NetTest::InRange(a, b) => format!(
+            "({x} {} '{}'::pg_catalog.inet AND {x} {} '{}'::pg_catalog.inet)",
+            pg_op(">="),
+            a.text(),
+            pg_op("<="),
+            b.text()
+        ),
         NetTest::Class(class, true) => class.sql(&x),
         NetTest::Class(class, false) => format!("(NOT {})", class.sql(&x)),
     }

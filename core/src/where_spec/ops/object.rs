@@ -1,7 +1,7 @@
 //! Object operators: key existence and containment. `contains` is shared with the
 //! string and array families and picks its meaning from the operand's type.
 
-use super::super::compile::{guard, jsonb_lit};
+use super::super::compile::{guard, jsonb_lit, pg_op};
 use super::super::{Node, Op, SpecError, Truth};
 use super::{array, text, Ctx};
 use crate::jsonb::{Corrupt, Value};
@@ -69,16 +69,16 @@ pub(super) fn test(op: &Op, v: &Value<'_>) -> Result<Truth, Corrupt> {
 
 fn text_array(items: &[String]) -> String {
     let lits: Vec<String> = items.iter().map(|s| quote_literal(s)).collect();
-    format!("ARRAY[{}]::text[]", lits.join(", "))
+    format!("ARRAY[{}]::pg_catalog.text[]", lits.join(", "))
 }
 
 pub(super) fn sql(op: &Op, v: &str) -> String {
     let body = match op {
-        Op::HasKey(k) => format!("{v} ? {}", quote_literal(k)),
-        Op::HasAnyKeys(keys) => format!("{v} ?| {}", text_array(keys)),
-        Op::HasAllKeys(keys) => format!("{v} ?& {}", text_array(keys)),
-        Op::ObjContains(j) => format!("{v} @> {}", jsonb_lit(j)),
-        Op::ObjContainedBy(j) => format!("{v} <@ {}", jsonb_lit(j)),
+        Op::HasKey(k) => format!("{v} {} {}::pg_catalog.text", pg_op("?"), quote_literal(k)),
+        Op::HasAnyKeys(keys) => format!("{v} {} {}", pg_op("?|"), text_array(keys)),
+        Op::HasAllKeys(keys) => format!("{v} {} {}", pg_op("?&"), text_array(keys)),
+        Op::ObjContains(j) => format!("{v} {} {}", pg_op("@>"), jsonb_lit(j)),
+        Op::ObjContainedBy(j) => format!("{v} {} {}", pg_op("<@"), jsonb_lit(j)),
         _ => unreachable!("not an object operator"),
     };
     guard(v, "object", &body)

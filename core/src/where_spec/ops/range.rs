@@ -1,6 +1,6 @@
 //! Date range operators: the value read as a `daterange`.
 
-use super::super::compile::SqlCtx;
+use super::super::compile::{pg_op, SqlCtx};
 use super::super::typed::{date_text, TypeName, Typed};
 use super::super::{Node, Op, RangeRel, RangeTest, SpecError, Truth};
 use super::Ctx;
@@ -56,9 +56,9 @@ pub(super) fn test(t: &RangeTest, v: &Value<'_>) -> Truth {
 pub(super) fn sql(t: &RangeTest, v: &str, c: &SqlCtx) -> String {
     let r = c.as_type(TypeName::Daterange, v);
     match t {
-        RangeTest::ContainsDate(d) => format!("({r} @> '{}'::date)", date_text(*d)),
+        RangeTest::ContainsDate(d) => format!("({r} {} '{}'::pg_catalog.date)", pg_op("@>"), date_text(*d)),
         RangeTest::Rel(rel, o) => {
-            let op = match rel {
+            let operator = match rel {
                 RangeRel::Overlaps => "&&",
                 RangeRel::Adjacent => "-|-",
                 RangeRel::StrictlyLeft => "<<",
@@ -66,7 +66,7 @@ pub(super) fn sql(t: &RangeTest, v: &str, c: &SqlCtx) -> String {
                 RangeRel::NotLeft => "&>",
                 RangeRel::NotRight => "&<",
             };
-            format!("({r} {op} '{}'::daterange)", o.text())
+            format!("({r} {} '{}'::pg_catalog.daterange)", pg_op(operator), o.text())
         }
     }
 }

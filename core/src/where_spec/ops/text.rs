@@ -1,7 +1,7 @@
 //! String operators: substring, prefix and suffix tests, LIKE, POSIX regular
 //! expressions, and full-text search.
 
-use super::super::compile::guard;
+use super::super::compile::{guard, pg_op, text_of};
 use super::super::parse::{err, show, MAX_FTS_QUERY_BYTES};
 use super::super::{like, FtsKind, Host, Node, Op, SpecError, Truth};
 use super::Ctx;
@@ -148,31 +148,32 @@ pub(super) fn test(op: &Op, v: &Value<'_>, host: &dyn Host) -> Result<Truth, Cor
 }
 
 pub(super) fn sql(op: &Op, v: &str) -> String {
-    let text = format!("({v} #>> '{{}}')");
+    let text = text_of(v);
     match op {
         Op::Like { pattern, ci, negate, .. } => {
-            let op = match (ci, negate) {
-                (false, false) => "LIKE",
-                (true, false) => "ILIKE",
-                (false, true) => "NOT LIKE",
-                (true, true) => "NOT ILIKE",
+            let operator = match (ci, negate) {
+                (false, false) => "~~",
+                (true, false) => "~~*",
+                (false, true) => "!~~",
+                (true, true) => "!~~*",
             };
-            guard(v, "string", &format!("{text} {op} {}", quote_literal(pattern)))
+            guard(v, "string", &format!("{text} {} {}", pg_op(operator), quote_literal(pattern)))
         }
         Op::Regex { pattern, ci, negate } => {
-            let op = match (ci, negate) {
+            let operator = match (ci, negate) {
                 (false, false) => "~",
                 (true, false) => "~*",
                 (false, true) => "!~",
                 (true, true) => "!~*",
             };
-            guard(v, "string", &format!("{text} {op} {}", quote_literal(pattern)))
+            guard(v, "string", &format!("{text} {} {}", pg_op(operator), quote_literal(pattern)))
         }
         Op::Fts { kind, config, query } => guard(
             v,
             "string",
             &format!(
-                "to_tsvector({cfg}::regconfig, {text}) @@ {}({cfg}::regconfig, {})",
+                "pg_catalog.to_tsvector({cfg}::pg_catalog.regconfig, {text}) {} pg_catalog.{}({cfg}::pg_catalog.regconfig, {}::pg_catalog.text)",
+                pg_op("@@"),
                 kind.sql(),
                 quote_literal(query),
                 cfg = quote_literal(config)
