@@ -12,7 +12,7 @@
 //
 // Connection: the PG* environment (a Unix socket). Exit status 1 on any failure.
 // FRAISEQL_DIFF_ONLY=name,name runs only those cases; FRAISEQL_DIFF_VERBOSE=1 prints both
-// responses of every case.
+// responses of every case; FRAISEQL_DIFF_ENGINE=reference compares the reference with itself.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +42,13 @@ async function inRolledBackTransaction(fn) {
   }
 }
 
-const engineInstalled = (await client.query("SELECT to_regprocedure('fraiseql_execute(jsonb,text)') IS NOT NULL AS ok")).rows[0].ok;
-if (engineInstalled) await client.query('SELECT fraiseql_register_schema($1)', [sdl]);
+// FRAISEQL_DIFF_ENGINE=reference puts the reference in the engine's place: every case must
+// pass, which checks the comparison itself.
+const selfTest = process.env.FRAISEQL_DIFF_ENGINE === 'reference';
+const engineInstalled = selfTest || (await client.query("SELECT to_regprocedure('fraiseql_execute(jsonb,text)') IS NOT NULL AS ok")).rows[0].ok;
+if (engineInstalled && !selfTest) await client.query('SELECT fraiseql_register_schema($1)', [sdl]);
+const engine = async (request) => (selfTest ? ref.execute(client, request)
+  : JSON.parse((await client.query('SELECT fraiseql_execute($1::jsonb)::text AS r', [JSON.stringify(request)])).rows[0].r));
 
 // ------------------------------------------------------------ reference self-check
 let selfOk = 0;
@@ -52,6 +57,9 @@ async function selfCheck(name, entry) {
   const types = typeHints(entry.type, ref.schema);
   const spec = entry.where === null ? {} : entry.where;
   let sqlIds;
+  // A savepoint per check: an error raised by the extension must not abort the checks
+  // that follow in the same transaction.
+  await client.query('SAVEPOINT self_check');
   try {
     const orderSql = entry.orderBy === null ? null
       : (await client.query("SELECT fraiseql_order_sql($1::jsonb, 'data', $2::jsonb) AS o", [JSON.stringify(entry.orderBy), JSON.stringify(types)])).rows[0].o;
@@ -59,7 +67,9 @@ async function selfCheck(name, entry) {
       `SELECT data->>'id' AS id FROM "${entry.view}" WHERE fraiseql_where(data, $1::jsonb, $2::jsonb) ORDER BY ${orderSql ? `${orderSql}, id` : 'id'}`,
       [JSON.stringify(spec), JSON.stringify(types)]);
     sqlIds = ids.rows.map((r) => r.id);
+    await client.query('RELEASE SAVEPOINT self_check');
   } catch (e) {
+    await client.query('ROLLBACK TO SAVEPOINT self_check');
     if (entry.error) selfOk++;
     else selfFail.push(`${name}: ${entry.view} where ${JSON.stringify(spec)}: the extension raised: ${e.message}`);
     return;
@@ -128,7 +138,7 @@ for (const c of corpus) {
   }
   let got;
   try {
-    got = await inRolledBackTransaction(async () => JSON.parse((await client.query('SELECT fraiseql_execute($1::jsonb)::text AS r', [JSON.stringify(request)])).rows[0].r));
+    got = await inRolledBackTransaction(() => engine(request));
   } catch (e) {
     got = { sqlError: `${e.code ?? ''} ${e.message}` };
   }
