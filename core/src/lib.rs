@@ -11,6 +11,7 @@
 
 pub mod apq;
 pub mod camel;
+pub mod execute;
 
 pub use camel::{camel_case, snake_case};
 pub mod graphql;

@@ -95,6 +95,9 @@ pub struct Field {
     pub arguments: Vec<(String, Value)>,
     pub directives: Vec<Directive>,
     pub selection_set: Vec<Selection>,
+    /// Line and column of the field in its document, when the producer of the tree
+    /// tracks them (the execution engine does, for error locations; [`parse`] does not).
+    pub location: Option<(usize, usize)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -249,6 +252,7 @@ fn selection_set(s: Option<cst::SelectionSet>) -> Vec<Selection> {
                 arguments: arguments(f.arguments()),
                 directives: directives(f.directives()),
                 selection_set: selection_set(f.selection_set()),
+                location: None,
             }),
             cst::Selection::FragmentSpread(fs) => Selection::FragmentSpread {
                 name: name(fs.fragment_name().and_then(|n| n.name())),

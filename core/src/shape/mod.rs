@@ -16,6 +16,14 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+mod complete;
+
+use complete::TypedField;
+pub use complete::{
+    inspect, js_number, js_number_from_string, serialize, Buffer, Completer, FieldError, Leaf, OutType, PathSegment,
+    Site, Stop,
+};
+
 /// Which error class a shaping failure belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -55,9 +63,16 @@ pub struct FieldType {
 
 /// Registered types: type name → object-valued field → its type. Scalar fields need no
 /// entry. Field names may be written as data keys (`config_name`) or GraphQL names.
+///
+/// A schema built from GraphQL SDL (the execution engine's) also knows every field's
+/// output type, which makes plans compiled against it *typed* (see [`complete`]), and
+/// which interfaces each object type implements (fragments on an interface apply to its
+/// implementations).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Schema {
     types: HashMap<String, HashMap<String, FieldType>>,
+    outputs: HashMap<String, HashMap<String, OutType>>,
+    implements: HashMap<String, HashSet<String>>,
 }
 
 impl Schema {
@@ -117,6 +132,30 @@ impl Schema {
         self.types.contains_key(type_name)
     }
 
+    /// Declares an object type (with no object-valued field yet).
+    pub fn declare_type(&mut self, type_name: &str) {
+        self.types.entry(type_name.to_string()).or_default();
+    }
+
+    /// Declares the object type of an object-valued field (GraphQL field name).
+    pub fn set_field_type(&mut self, type_name: &str, field: &str, ty: FieldType) {
+        self.types.entry(type_name.to_string()).or_default().insert(field.to_string(), ty);
+    }
+
+    /// Declares a field's GraphQL output type: plans then complete its values by it.
+    pub fn set_output_type(&mut self, type_name: &str, field: &str, ty: OutType) {
+        self.outputs.entry(type_name.to_string()).or_default().insert(field.to_string(), ty);
+    }
+
+    /// Declares that `type_name` implements the interface `interface`.
+    pub fn add_implements(&mut self, type_name: &str, interface: &str) {
+        self.implements.entry(type_name.to_string()).or_default().insert(interface.to_string());
+    }
+
+    fn output_type(&self, type_name: &str, field: &str) -> Option<&OutType> {
+        self.outputs.get(type_name)?.get(field)
+    }
+
     fn field_type(&self, type_name: &str, field: &str, data_key: &str) -> Option<&FieldType> {
         let fields = self.types.get(type_name)?;
         fields.get(field).or_else(|| fields.get(data_key))
@@ -149,6 +188,19 @@ struct PlanField {
     data_key: String,
     fallback: Option<String>,
     kind: Kind,
+    /// The field's output type, in plans compiled against a typed schema.
+    typed: Option<Box<TypedField>>,
+}
+
+impl PlanField {
+    /// The field's value in an object of the row: the data key, else the name as written.
+    fn lookup<'v>(&self, c: &crate::jsonb::Container<'v>) -> Result<Option<Value<'v>>, Corrupt> {
+        let v = c.get(self.data_key.as_bytes())?;
+        match (&v, &self.fallback) {
+            (None, Some(alt)) => c.get(alt.as_bytes()),
+            _ => Ok(v),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -203,9 +255,31 @@ pub fn compile_document(doc: &Document, root_type: Option<&str>, schema: &Schema
             _ => None,
         })
         .collect();
+    compile_with(&[&op.selection_set], fragments, root_type, schema)
+}
+
+/// Compiles the merged selection sets of one response key (a field selected several
+/// times) for objects of `root_type`, with the document's fragments: what the execution
+/// engine compiles each root field's rows with.
+pub fn compile_selections(
+    selection_sets: &[&[Selection]],
+    fragments: &[graphql::Fragment],
+    root_type: Option<&str>,
+    schema: &Schema,
+) -> Result<Plan, ShapeError> {
+    let fragments = fragments.iter().map(|f| (f.name.as_str(), f)).collect();
+    compile_with(selection_sets, fragments, root_type, schema)
+}
+
+fn compile_with<'a>(
+    selection_sets: &[&'a [Selection]],
+    fragments: HashMap<&'a str, &'a graphql::Fragment>,
+    root_type: Option<&str>,
+    schema: &'a Schema,
+) -> Result<Plan, ShapeError> {
     check_fragment_cycles(&fragments)?;
     let c = Compiler { schema, fragments, fields: Cell::new(0) };
-    c.plan(&[&op.selection_set], root_type, "", 0)
+    c.plan(selection_sets, root_type, "", 0)
 }
 
 /// Rejects a fragment that spreads itself, directly or through others, at any depth
@@ -289,6 +363,8 @@ struct Collected<'a> {
     key: String,
     name: &'a str,
     subs: Vec<&'a [Selection]>,
+    /// Document locations of the merged field nodes, for typed plans' errors.
+    locations: Vec<(usize, usize)>,
 }
 
 const MAX_DEPTH: usize = 64;
@@ -355,12 +431,20 @@ fn collect_field<'a>(f: &'a graphql::Field, out: &mut Vec<Collected<'a>>, path: 
         )),
         Some(c) => {
             if !c.subs.iter().any(|s| std::ptr::eq(*s, f.selection_set.as_slice())) {
-                c.subs.push(&f.selection_set)
+                c.subs.push(&f.selection_set);
+            }
+            if let Some(l) = f.location.filter(|l| !c.locations.contains(l)) {
+                c.locations.push(l);
             }
             Ok(())
         }
         None => {
-            out.push(Collected { key, name: &f.name, subs: vec![&f.selection_set] });
+            out.push(Collected {
+                key,
+                name: &f.name,
+                subs: vec![&f.selection_set],
+                locations: f.location.into_iter().collect(),
+            });
             Ok(())
         }
     }
@@ -427,10 +511,11 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// Fragments apply to objects of their own type only (no interfaces or unions).
+    /// Fragments apply to objects of their own type, or of a type implementing the
+    /// condition's interface (unions are not modelled).
     fn applies(&self, condition: &str, type_name: Option<&str>, path: &str) -> Result<bool, ShapeError> {
         match type_name {
-            Some(t) => Ok(t == condition),
+            Some(t) => Ok(t == condition || self.schema.implements.get(t).is_some_and(|i| i.contains(condition))),
             None => Err(ShapeError {
                 kind: ErrorKind::UnknownType,
                 message: format!(
@@ -477,7 +562,13 @@ impl<'a> Compiler<'a> {
                 })?;
                 let mut lit = String::new();
                 write_json_string(&mut lit, t);
-                fields.push(PlanField { key, data_key: String::new(), fallback: None, kind: Kind::Typename(lit) });
+                fields.push(PlanField {
+                    key,
+                    data_key: String::new(),
+                    fallback: None,
+                    kind: Kind::Typename(lit),
+                    typed: None,
+                });
                 continue;
             }
             let data_key = snake_case(c.name);
@@ -491,7 +582,12 @@ impl<'a> Compiler<'a> {
             } else {
                 Kind::Leaf
             };
-            fields.push(PlanField { key, data_key, fallback, kind });
+            let typed = type_name.and_then(|t| {
+                let ty = self.schema.output_type(t, c.name)?.clone();
+                let site = Site { owner: t.to_string(), field: c.name.to_string(), locations: c.locations };
+                Some(Box::new(TypedField { ty, site, key: c.key }))
+            });
+            fields.push(PlanField { key, data_key, fallback, kind, typed });
         }
         Ok(Plan { fields })
     }
@@ -526,13 +622,7 @@ impl Plan {
                 out.put(t);
                 continue;
             }
-            let mut v = c.get(f.data_key.as_bytes())?;
-            if v.is_none() {
-                if let Some(alt) = &f.fallback {
-                    v = c.get(alt.as_bytes())?;
-                }
-            }
-            match (v, &f.kind) {
+            match (f.lookup(&c)?, &f.kind) {
                 (None, _) => out.put("null"),
                 (Some(v), Kind::Object(plan)) => plan.nested(v, out)?,
                 (Some(v), _) => v.write_compact(out)?,

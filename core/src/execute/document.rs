@@ -1,0 +1,388 @@
+//! Executable documents: parsed and validated against a compiled schema once
+//! ([`prepare`]), with what each operation costs (depth, root fields) measured for the
+//! limits; and, per request, the root fields an operation selects and their selections
+//! in the shaper's terms, `@skip`/`@include` applied with the request's variables.
+
+use super::schema::CompiledSchema;
+use crate::graphql;
+use crate::shape::{self, FieldError, Plan, Site};
+use apollo_compiler::executable::{DirectiveList, Field, Operation, Selection, SelectionSet};
+use apollo_compiler::parser::{Parser, SourceMap};
+use apollo_compiler::response::{JsonMap, JsonValue};
+use apollo_compiler::validation::Valid;
+use apollo_compiler::{ExecutableDocument, Name, Node};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+/// The limits a request is held to (the `fraiseql.max_*` settings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Nesting of field selections, fragments expanded, introspection excluded.
+    pub max_depth: usize,
+    /// Root fields (response keys) of one operation: each is one statement.
+    pub max_root_fields: usize,
+    /// The document's size in bytes, checked before it is parsed.
+    pub max_document_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_depth: 15, max_root_fields: 32, max_document_bytes: 256 * 1024 }
+    }
+}
+
+/// The token limit of the parser: far above what `max_document_bytes` lets through.
+const TOKEN_LIMIT: usize = 200_000;
+/// Nesting of fragment spreads followed when measuring depth: beyond it the document is
+/// reported as too deep (a chain of fragments spreading each other adds no depth of
+/// its own, but each link is a level of recursion here).
+const MAX_SPREAD_NESTING: usize = 256;
+/// The path name of request documents in error messages.
+pub const QUERY_SOURCE: &str = "query.graphql";
+
+/// What an operation costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OpStats {
+    pub(crate) depth: usize,
+    pub(crate) root_fields: usize,
+}
+
+/// A parsed and validated document, shared by every request that sends it.
+#[derive(Debug)]
+pub struct Prepared {
+    pub(crate) doc: Valid<ExecutableDocument>,
+    stats: HashMap<Option<String>, OpStats>,
+    /// Whether some `@skip`/`@include` takes a variable: root plans then depend on the
+    /// request and are not kept.
+    dynamic: bool,
+    plans: Mutex<HashMap<Option<String>, Arc<Vec<RootPlan>>>>,
+    /// The document's size, for caches that bound their memory.
+    pub size: usize,
+}
+
+/// One response key of the root selection: the fields merged into it, where they are,
+/// and, for fields returning objects, the plan that shapes them.
+#[derive(Debug)]
+pub(crate) struct RootPlan {
+    pub(crate) key: String,
+    pub(crate) fields: Vec<Node<Field>>,
+    pub(crate) site: Site,
+    pub(crate) plan: Result<Plan, FieldError>,
+}
+
+/// A request error: message and locations, no path.
+pub(crate) fn request_error(message: impl Into<String>, code: Option<&str>) -> FieldError {
+    FieldError { message: message.into(), locations: Vec::new(), path: Vec::new(), code: code.map(str::to_string) }
+}
+
+/// Validation errors as GraphQL errors, with graphql-js's messages where apollo-compiler
+/// knows them. A document that does not parse gets its first syntax error only, as from
+/// graphql-js (whose parser stops there).
+fn diagnostics(errors: &apollo_compiler::validation::DiagnosticList) -> Vec<FieldError> {
+    let syntax = errors.iter().next().is_some_and(|d| d.error.to_string().starts_with("syntax error"));
+    errors
+        .iter()
+        .take(if syntax { 1 } else { usize::MAX })
+        .map(|d| {
+            let e = d.unstable_to_json_compat();
+            FieldError {
+                message: e.message,
+                locations: e.locations.iter().map(|l| (l.line, l.column)).collect(),
+                path: Vec::new(),
+                code: None,
+            }
+        })
+        .collect()
+}
+
+/// Parses and validates a document. Documents over `max_document_bytes`, and operations
+/// nested deeper or with more root fields than the limits allow, are refused before
+/// validation, whose cost grows with them.
+pub fn prepare(cs: &CompiledSchema, query: &str, limits: &Limits) -> Result<Prepared, Vec<FieldError>> {
+    if query.len() > limits.max_document_bytes {
+        return Err(vec![request_error(
+            format!(
+                "The document is {} bytes, more than the {} allowed (fraiseql.max_document_bytes).",
+                query.len(),
+                limits.max_document_bytes
+            ),
+            Some("54000"),
+        )]);
+    }
+    let mut parser = Parser::new().recursion_limit(graphql::RECURSION_LIMIT).token_limit(TOKEN_LIMIT);
+    let doc = parser.parse_executable(&cs.schema, query, QUERY_SOURCE).map_err(|e| diagnostics(&e.errors))?;
+    let mut stats = HashMap::new();
+    for op in doc.operations.iter() {
+        let s = op_stats(&doc, op);
+        check_limits(&s, limits)?;
+        stats.insert(op.name.as_ref().map(|n| n.to_string()), s);
+    }
+    let doc = doc.validate(&cs.schema).map_err(|e| diagnostics(&e.errors))?;
+    let dynamic = uses_variable_conditions(&doc);
+    Ok(Prepared { doc, stats, dynamic, plans: Mutex::new(HashMap::new()), size: query.len() })
+}
+
+pub(crate) fn check_limits(s: &OpStats, limits: &Limits) -> Result<(), Vec<FieldError>> {
+    if s.depth > limits.max_depth {
+        return Err(vec![request_error(
+            format!(
+                "The operation is nested {} levels deep, more than the {} allowed (fraiseql.max_query_depth).",
+                s.depth, limits.max_depth
+            ),
+            Some("54000"),
+        )]);
+    }
+    if s.root_fields > limits.max_root_fields {
+        return Err(vec![request_error(
+            format!(
+                "The operation selects {} root fields, more than the {} allowed (fraiseql.max_root_fields).",
+                s.root_fields, limits.max_root_fields
+            ),
+            Some("54000"),
+        )]);
+    }
+    Ok(())
+}
+
+impl Prepared {
+    pub(crate) fn stats(&self, op: &Operation) -> OpStats {
+        self.stats
+            .get(&op.name.as_ref().map(|n| n.to_string()))
+            .copied()
+            .unwrap_or(OpStats { depth: 0, root_fields: 0 })
+    }
+
+    /// The root plans of `op` for these variables: kept with the document when no
+    /// `@skip`/`@include` depends on variables, built per request otherwise.
+    pub(crate) fn root_plans(&self, cs: &CompiledSchema, op: &Operation, vars: &JsonMap) -> Arc<Vec<RootPlan>> {
+        if self.dynamic {
+            return Arc::new(build_root_plans(cs, &self.doc, op, vars));
+        }
+        let key = op.name.as_ref().map(|n| n.to_string());
+        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
+        plans.entry(key).or_insert_with(|| Arc::new(build_root_plans(cs, &self.doc, op, vars))).clone()
+    }
+}
+
+fn op_stats(doc: &ExecutableDocument, op: &Operation) -> OpStats {
+    let mut memo = HashMap::new();
+    let depth = set_depth(doc, &op.selection_set, &mut memo, &mut HashSet::new(), 0);
+    let mut keys = Vec::new();
+    collect_root(doc, &op.selection_set, None, op.object_type(), &mut keys, &mut HashSet::new());
+    OpStats { depth, root_fields: keys.len() }
+}
+
+/// The nesting of a selection set: 1 + the deepest field's sub-selection. Fragment
+/// depths are memoised; a cycle (refused by validation later) counts as no depth; an
+/// introspection field counts as one level (apollo-compiler bounds what is below).
+fn set_depth(
+    doc: &ExecutableDocument,
+    set: &SelectionSet,
+    memo: &mut HashMap<Name, usize>,
+    visiting: &mut HashSet<Name>,
+    nest: usize,
+) -> usize {
+    crate::guard::stack();
+    if nest > MAX_SPREAD_NESTING {
+        return usize::MAX / 2;
+    }
+    let mut deepest = 0;
+    for sel in &set.selections {
+        crate::guard::interrupts();
+        let d = match sel {
+            Selection::Field(f) if f.name == "__schema" || f.name == "__type" => 1,
+            Selection::Field(f) if f.selection_set.selections.is_empty() => 1,
+            Selection::Field(f) => 1 + set_depth(doc, &f.selection_set, memo, visiting, nest + 1),
+            Selection::InlineFragment(i) => set_depth(doc, &i.selection_set, memo, visiting, nest + 1),
+            Selection::FragmentSpread(s) => match memo.get(&s.fragment_name) {
+                Some(d) => *d,
+                None if !visiting.insert(s.fragment_name.clone()) => 0,
+                None => {
+                    let d = match doc.fragments.get(&s.fragment_name) {
+                        Some(f) => set_depth(doc, &f.selection_set, memo, visiting, nest + 1),
+                        None => 0,
+                    };
+                    visiting.remove(&s.fragment_name);
+                    memo.insert(s.fragment_name.clone(), d);
+                    d
+                }
+            },
+        };
+        deepest = deepest.max(d);
+    }
+    deepest
+}
+
+/// Whether `@skip`/`@include` applies, given the variables (`None`: counting every
+/// selection, as the limits do).
+fn included(directives: &DirectiveList, vars: Option<&JsonMap>) -> bool {
+    let Some(vars) = vars else { return true };
+    for d in directives.iter() {
+        let want = match d.name.as_str() {
+            "skip" => false,
+            "include" => true,
+            _ => continue,
+        };
+        let value = match d.specified_argument_by_name("if").map(|v| v.as_ref()) {
+            Some(apollo_compiler::ast::Value::Boolean(b)) => Some(*b),
+            Some(apollo_compiler::ast::Value::Variable(v)) => vars.get(v.as_str()).and_then(JsonValue::as_bool),
+            _ => None,
+        };
+        if value.is_some_and(|b| b != want) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The spec's *CollectFields* for the root selection set: response keys in order, each
+/// with its fields. Fragments on other types than the root's do not apply; a fragment
+/// is spread once.
+pub(crate) fn collect_root(
+    doc: &ExecutableDocument,
+    set: &SelectionSet,
+    vars: Option<&JsonMap>,
+    root: &str,
+    out: &mut Vec<(String, Vec<Node<Field>>)>,
+    visited: &mut HashSet<Name>,
+) {
+    crate::guard::stack();
+    for sel in &set.selections {
+        crate::guard::interrupts();
+        if !included(sel.directives(), vars) {
+            continue;
+        }
+        match sel {
+            Selection::Field(f) => {
+                let key = f.response_key().as_str();
+                match out.iter_mut().find(|(k, _)| k == key) {
+                    Some((_, fields)) => fields.push(f.clone()),
+                    None => out.push((key.to_string(), vec![f.clone()])),
+                }
+            }
+            Selection::FragmentSpread(s) => {
+                if !visited.insert(s.fragment_name.clone()) {
+                    continue;
+                }
+                if let Some(frag) = doc.fragments.get(&s.fragment_name).filter(|f| f.type_condition() == root) {
+                    collect_root(doc, &frag.selection_set, vars, root, out, visited);
+                }
+            }
+            Selection::InlineFragment(i) => {
+                if i.type_condition.as_ref().is_none_or(|t| t == root) {
+                    collect_root(doc, &i.selection_set, vars, root, out, visited);
+                }
+            }
+        }
+    }
+}
+
+fn uses_variable_conditions(doc: &ExecutableDocument) -> bool {
+    fn walk(set: &SelectionSet) -> bool {
+        crate::guard::stack();
+        set.selections.iter().any(|sel| {
+            let conditional = sel.directives().iter().any(|d| {
+                (d.name == "skip" || d.name == "include")
+                    && d.specified_argument_by_name("if").is_some_and(|v| v.as_variable().is_some())
+            });
+            conditional
+                || match sel {
+                    Selection::Field(f) => walk(&f.selection_set),
+                    Selection::InlineFragment(i) => walk(&i.selection_set),
+                    Selection::FragmentSpread(_) => false,
+                }
+        })
+    }
+    doc.operations.iter().any(|op| walk(&op.selection_set)) || doc.fragments.values().any(|f| walk(&f.selection_set))
+}
+
+fn location<T>(node: &Node<T>, sources: &SourceMap) -> Option<(usize, usize)> {
+    node.line_column_range(sources).map(|r| (r.start.line, r.start.column))
+}
+
+/// A selection set in the shaper's terms, `@skip`/`@include` applied and removed.
+/// Recursion follows the document's nesting, which the parser bounds.
+fn convert(set: &SelectionSet, vars: &JsonMap, sources: &SourceMap, out: &mut Vec<graphql::Selection>) {
+    crate::guard::stack();
+    for sel in &set.selections {
+        if !included(sel.directives(), Some(vars)) {
+            continue;
+        }
+        out.push(match sel {
+            Selection::Field(f) => {
+                let mut sub = Vec::new();
+                convert(&f.selection_set, vars, sources, &mut sub);
+                graphql::Selection::Field(graphql::Field {
+                    alias: f.alias.as_ref().map(|a| a.to_string()),
+                    name: f.name.to_string(),
+                    arguments: Vec::new(),
+                    directives: Vec::new(),
+                    selection_set: sub,
+                    location: location(f, sources),
+                })
+            }
+            Selection::FragmentSpread(s) => {
+                graphql::Selection::FragmentSpread { name: s.fragment_name.to_string(), directives: Vec::new() }
+            }
+            Selection::InlineFragment(i) => {
+                let mut sub = Vec::new();
+                convert(&i.selection_set, vars, sources, &mut sub);
+                graphql::Selection::InlineFragment {
+                    type_condition: i.type_condition.as_ref().map(|t| t.to_string()),
+                    directives: Vec::new(),
+                    selection_set: sub,
+                }
+            }
+        });
+    }
+}
+
+fn build_root_plans(cs: &CompiledSchema, doc: &ExecutableDocument, op: &Operation, vars: &JsonMap) -> Vec<RootPlan> {
+    let root = op.object_type().to_string();
+    let mut keys = Vec::new();
+    collect_root(doc, &op.selection_set, Some(vars), &root, &mut keys, &mut HashSet::new());
+    let fragments: Vec<graphql::Fragment> = doc
+        .fragments
+        .values()
+        .map(|f| {
+            let mut sel = Vec::new();
+            convert(&f.selection_set, vars, &doc.sources, &mut sel);
+            graphql::Fragment {
+                name: f.name.to_string(),
+                type_condition: f.type_condition().to_string(),
+                directives: Vec::new(),
+                selection_set: sel,
+            }
+        })
+        .collect();
+    keys.into_iter()
+        .map(|(key, fields)| {
+            let site = Site {
+                owner: root.clone(),
+                field: fields[0].name.to_string(),
+                locations: fields.iter().filter_map(|f| location(f, &doc.sources)).collect(),
+            };
+            let element = fields[0].definition.ty.inner_named_type().to_string();
+            let plan = if cs.schema.get_object(&element).is_some() {
+                let sets: Vec<Vec<graphql::Selection>> = fields
+                    .iter()
+                    .map(|f| {
+                        let mut v = Vec::new();
+                        convert(&f.selection_set, vars, &doc.sources, &mut v);
+                        v
+                    })
+                    .collect();
+                let refs: Vec<&[graphql::Selection]> = sets.iter().map(Vec::as_slice).collect();
+                shape::compile_selections(&refs, &fragments, Some(&element), &cs.shape).map_err(|e| FieldError {
+                    message: e.message,
+                    locations: site.locations.clone(),
+                    path: Vec::new(),
+                    code: Some(if e.kind == shape::ErrorKind::Invalid { "54000" } else { "42704" }.to_string()),
+                })
+            } else {
+                Ok(Plan::default())
+            };
+            RootPlan { key, fields, site, plan }
+        })
+        .collect()
+}

@@ -1,0 +1,241 @@
+//! A root field's arguments → its statement: the `where` input and the equality filters
+//! of declared arguments become one where-spec, read with the type hints the schema's
+//! scalars imply (`DateTime` → timestamptz, …) and compiled by the where engine; `orderBy`
+//! becomes an `order_by` spec; `limit`/`offset` the page.
+
+use super::generate::{describe, type_hint};
+use super::values::to_json;
+use crate::camel::snake_case;
+use crate::jsonb;
+use crate::order::order_by_sql;
+use crate::sql::quote_ident;
+use crate::where_spec::{Host, Options, Spec, TypeHints};
+use apollo_compiler::response::{JsonMap, JsonValue};
+use apollo_compiler::schema::ExtendedType;
+use apollo_compiler::Schema;
+
+/// Why a root field cannot be run: the message and its SQLSTATE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    pub code: Option<String>,
+}
+
+/// How deeply a where or orderBy input is followed for type hints: the where-spec's own
+/// nesting limit (a deeper spec is refused by its parser anyway).
+const MAX_DEPTH: usize = 64;
+
+fn failure(message: impl Into<String>, code: &str) -> Failure {
+    Failure { message: message.into(), code: Some(code.to_string()) }
+}
+
+/// The statement of a root field bound to a view, before the view's name is resolved.
+#[derive(Debug)]
+pub struct ViewQuery {
+    /// The view as the SDL names it (`@view(name:)`).
+    pub view: String,
+    /// The parsed filter, for implementations that evaluate it themselves.
+    pub spec: Spec,
+    filter_sql: String,
+    order_sql: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+impl ViewQuery {
+    /// The statement over `relation` (the view's schema-qualified, quoted name): one
+    /// column, the rows' `data`, filtered, ordered and paged.
+    pub fn sql(&self, relation: &str) -> String {
+        let mut s = format!("SELECT {} FROM {relation} WHERE {}", quote_ident("data"), self.filter_sql);
+        if let Some(o) = &self.order_sql {
+            s.push_str(" ORDER BY ");
+            s.push_str(o);
+        }
+        if let Some(l) = self.limit {
+            s.push_str(&format!(" LIMIT {l}"));
+        }
+        if let Some(o) = self.offset {
+            s.push_str(&format!(" OFFSET {o}"));
+        }
+        s
+    }
+}
+
+/// The binding of a view field, as [`view_query`] reads it.
+pub(crate) struct ViewField<'a> {
+    pub(crate) view: &'a str,
+    pub(crate) entity: &'a str,
+    pub(crate) list: bool,
+    /// The declared arguments read as equalities.
+    pub(crate) filters: &'a [String],
+}
+
+/// Compiles the statement of a view field. List fields take `where`, `orderBy`,
+/// `limit`, `offset`; a single object is read with `LIMIT 2`, to tell one from several.
+pub(crate) fn view_query(
+    schema: &Schema,
+    field: &ViewField<'_>,
+    args: &JsonMap,
+    host: &dyn Host,
+    helpers: Option<&str>,
+) -> Result<ViewQuery, Failure> {
+    let ViewField { view, entity, list, filters } = *field;
+    let mut hints = TypeHints::new();
+    let mut parts: Vec<JsonValue> = Vec::new();
+    if let Some(w) = args.get("where").filter(|w| list && !w.is_null()) {
+        where_hints(schema, w, entity, &mut Vec::new(), &mut hints, 0);
+        parts.push(w.clone());
+    }
+    for name in filters {
+        let Some(v) = args.get(name.as_str()).filter(|v| !v.is_null()) else { continue };
+        let mut eq = JsonMap::new();
+        eq.insert("eq", v.clone());
+        let mut member = JsonMap::new();
+        member.insert(name.as_str(), JsonValue::Object(eq));
+        field_hint(schema, entity, name, &[], &mut hints);
+        parts.push(JsonValue::Object(member));
+    }
+    let spec_json = match parts.len() {
+        0 => "{}".to_string(),
+        1 => to_json(&parts[0]),
+        _ => format!("{{\"AND\":{}}}", to_json(&JsonValue::Array(parts))),
+    };
+    let bytes = jsonb::encode(&spec_json).map_err(|e| failure(format!("invalid where: {e}"), "22023"))?;
+    let root = jsonb::root(&bytes).map_err(|e| failure(e.to_string(), "XX001"))?;
+    let spec =
+        Spec::parse_typed(root, &hints, Options::default(), host).map_err(|e| failure(e.to_string(), "22023"))?;
+    let order_sql = match args.get("orderBy").filter(|o| list && !o.is_null()) {
+        Some(o) => order(schema, entity, o, helpers)?,
+        None => None,
+    };
+    let page = |name: &str| -> Result<Option<i64>, Failure> {
+        match args.get(name).filter(|_| list).and_then(JsonValue::as_i64) {
+            Some(n) if n < 0 => Err(failure(format!("{name} must not be negative, got {n}"), "22023")),
+            n => Ok(n),
+        }
+    };
+    let (limit, offset) = if list { (page("limit")?, page("offset")?) } else { (Some(2), None) };
+    let filter_sql = spec.to_sql_in("data", helpers);
+    Ok(ViewQuery { view: view.to_string(), spec, filter_sql, order_sql, limit, offset })
+}
+
+/// Records the type hint of `entity.field` (a GraphQL field name) under `prefix`.
+fn field_hint(schema: &Schema, entity: &str, field: &str, prefix: &[String], hints: &mut TypeHints) {
+    let Some(def) = schema.get_object(entity).and_then(|o| o.fields.get(field)) else { return };
+    let Some((named, _)) = describe(&def.ty) else { return };
+    if let Some(t) = type_hint(named) {
+        let mut path = prefix.to_vec();
+        path.push(snake_case(field));
+        hints.insert(path, t);
+    }
+}
+
+/// The type hints a where input needs: every field it names whose scalar is read as a
+/// type, by its data-key path (through nested objects and quantifiers over lists of
+/// objects). Recursion follows the input's nesting, bounded by the where-spec limit.
+fn where_hints(
+    schema: &Schema,
+    w: &JsonValue,
+    entity: &str,
+    prefix: &mut Vec<String>,
+    hints: &mut TypeHints,
+    depth: usize,
+) {
+    crate::guard::stack();
+    let Some(obj) = w.as_object() else { return };
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for (k, v) in obj {
+        crate::guard::interrupts();
+        match k.as_str() {
+            "AND" | "OR" => {
+                for item in v.as_array().map(Vec::as_slice).unwrap_or_default() {
+                    where_hints(schema, item, entity, prefix, hints, depth + 1);
+                }
+            }
+            "NOT" => where_hints(schema, v, entity, prefix, hints, depth + 1),
+            field => {
+                let Some(def) = schema.get_object(entity).and_then(|o| o.fields.get(field)) else { continue };
+                let Some((named, list)) = describe(&def.ty) else { continue };
+                if !matches!(schema.types.get(named), Some(ExtendedType::Object(_))) {
+                    field_hint(schema, entity, field, prefix, hints);
+                    continue;
+                }
+                prefix.push(snake_case(field));
+                if list {
+                    for q in ["any", "all", "none"] {
+                        if let Some(inner) = v.as_object().and_then(|o| o.get(q)) {
+                            where_hints(schema, inner, named, prefix, hints, depth + 1);
+                        }
+                    }
+                } else {
+                    where_hints(schema, v, named, prefix, hints, depth + 1);
+                }
+                prefix.pop();
+            }
+        }
+    }
+}
+
+/// `orderBy: [{createdAt: DESC}, {machine: {name: ASC}}]` → the sort list. An element
+/// naming several fields sorts by them in the order the element lists them (variables
+/// arrive as jsonb, whose objects are ordered by key).
+fn order(schema: &Schema, entity: &str, o: &JsonValue, helpers: Option<&str>) -> Result<Option<String>, Failure> {
+    let mut keys: Vec<(Vec<String>, String)> = Vec::new();
+    let items = match o {
+        JsonValue::Array(items) => items.as_slice(),
+        single => std::slice::from_ref(single),
+    };
+    for item in items {
+        flatten(item, &mut Vec::new(), &mut keys, 0);
+    }
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let mut hints = TypeHints::new();
+    let mut spec = Vec::new();
+    for (path, dir) in keys {
+        let mut ty = entity.to_string();
+        for (i, name) in path.iter().enumerate() {
+            let Some(def) = schema.get_object(&ty).and_then(|o| o.fields.get(name.as_str())) else { break };
+            let named = def.ty.inner_named_type().to_string();
+            if i + 1 == path.len() {
+                if let Some(t) = type_hint(&named) {
+                    hints.insert(path.iter().map(|p| snake_case(p)).collect(), t);
+                }
+            }
+            ty = named;
+        }
+        let mut v = JsonValue::String(dir.into());
+        for name in path.iter().rev() {
+            let mut m = JsonMap::new();
+            m.insert(name.as_str(), v);
+            v = JsonValue::Object(m);
+        }
+        spec.push(v);
+    }
+    let text = to_json(&JsonValue::Array(spec));
+    let bytes = jsonb::encode(&text).map_err(|e| failure(format!("invalid orderBy: {e}"), "22023"))?;
+    let root = jsonb::root(&bytes).map_err(|e| failure(e.to_string(), "XX001"))?;
+    order_by_sql(root, "data", &hints, true, helpers).map(Some).map_err(|e| failure(e.to_string(), "22023"))
+}
+
+/// Every (field path, direction) of one `orderBy` element, in its order. Bounded like
+/// the where-spec's nesting.
+fn flatten(v: &JsonValue, prefix: &mut Vec<String>, out: &mut Vec<(Vec<String>, String)>, depth: usize) {
+    crate::guard::stack();
+    let Some(obj) = v.as_object() else { return };
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for (k, x) in obj {
+        prefix.push(k.as_str().to_string());
+        match x {
+            JsonValue::String(d) => out.push((prefix.clone(), d.as_str().to_string())),
+            JsonValue::Object(_) => flatten(x, prefix, out, depth + 1),
+            _ => {}
+        }
+        prefix.pop();
+    }
+}

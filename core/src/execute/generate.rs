@@ -1,0 +1,360 @@
+//! The types the engine adds to a registered SDL document (docs/execute.md, "Generated
+//! inputs"): the `@view`/`@function` directives, the custom scalars, `OrderDirection`,
+//! and per entity type `<Type>WhereInput`, `<Type>OrderBy`, `<Type>ListFilter`, per scalar
+//! `<Scalar>Filter` and `<Scalar>ListFilter`. Written as SDL text that is built together
+//! with the user's document, so the result is validated as one schema.
+//!
+//! The operators of each filter come from the where-spec's operator table
+//! ([`OPERATORS`]): a scalar gets whole families of it, and each operator's GraphQL
+//! operand type follows from its family and name ([`operand`]). A test fails when an
+//! operator of the table appears in no generated filter.
+
+use crate::where_spec::ops::Family;
+use crate::where_spec::{OperatorDef, OPERATORS};
+use apollo_compiler::schema::{ExtendedType, Type};
+use apollo_compiler::Schema;
+use std::collections::BTreeSet;
+
+/// The custom scalars the engine knows, declared when the SDL does not declare them,
+/// with the where-spec type their values are read as (`None`: compared as JSON).
+pub const CUSTOM_SCALARS: &[(&str, Option<crate::where_spec::TypeName>)] = {
+    use crate::where_spec::TypeName as T;
+    &[
+        ("DateTime", Some(T::Timestamptz)),
+        ("Date", Some(T::Date)),
+        ("UUID", Some(T::Uuid)),
+        ("IpAddress", Some(T::Inet)),
+        ("CIDR", Some(T::Cidr)),
+        ("MacAddress", Some(T::Macaddr)),
+        ("LTree", Some(T::Ltree)),
+        ("DateRange", Some(T::Daterange)),
+        ("Decimal", Some(T::Numeric)),
+        ("JSON", None),
+    ]
+};
+
+/// The where-spec type a scalar's values are read as, if any.
+pub fn type_hint(scalar: &str) -> Option<crate::where_spec::TypeName> {
+    CUSTOM_SCALARS.iter().find(|(n, _)| *n == scalar).and_then(|(_, t)| *t)
+}
+
+/// The sort directions of `<Type>OrderBy` fields (those of `order_by` specs).
+pub const ORDER_DIRECTIONS: &[&str] =
+    &["ASC", "DESC", "ASC_NULLS_FIRST", "ASC_NULLS_LAST", "DESC_NULLS_FIRST", "DESC_NULLS_LAST"];
+
+/// Names of the types this module may generate whatever the SDL holds.
+pub const FIXED_NAMES: &[&str] = &["OrderDirection", "IpRangeInput"];
+
+/// Groups of operators a scalar's filter offers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// The comparison family: eq, neq, gt, gte, lt, lte, in, nin, isnull.
+    Compare,
+    /// The comparison family without ordering: eq, neq, in, nin, isnull.
+    Equality,
+    Text,
+    FullText,
+    Network,
+    Ltree,
+    DateRange,
+    /// Containment and keys: `contains` with a JSON operand, then the object family.
+    Json,
+}
+
+fn groups(scalar: &str) -> &'static [Group] {
+    use Group::*;
+    match scalar {
+        "String" => &[Compare, Text, FullText],
+        "Boolean" | "MacAddress" => &[Equality],
+        "IpAddress" | "CIDR" => &[Compare, Network],
+        "LTree" => &[Equality, Ltree],
+        "DateRange" => &[Equality, DateRange],
+        "JSON" => &[Compare, Json],
+        _ => &[Compare],
+    }
+}
+
+fn family_of(group: Group) -> Family {
+    match group {
+        Group::Compare | Group::Equality => Family::Comparison,
+        Group::Text => Family::Text,
+        Group::FullText => Family::FullText,
+        Group::Network => Family::Network,
+        Group::Ltree => Family::Ltree,
+        Group::DateRange => Family::DateRange,
+        Group::Json => Family::Object,
+    }
+}
+
+/// The GraphQL type of an operator's operand in the filter of scalar `s`, or `None`
+/// for an operator this group does not offer.
+fn operand(def: &OperatorDef, group: Group, s: &str) -> Option<String> {
+    let list = || format!("[{s}!]");
+    Some(match (group, def.name) {
+        (Group::Equality, "gt" | "gte" | "lt" | "lte") => return None,
+        (Group::Compare | Group::Equality, "in" | "nin") => list(),
+        (Group::Compare | Group::Equality, "isnull") => "Boolean".into(),
+        (Group::Compare | Group::Equality, _) => s.into(),
+        (Group::Text | Group::FullText, _) => "String".into(),
+        (Group::Network, "inSubnet") => "CIDR".into(),
+        (Group::Network, "inRange") => "IpRangeInput".into(),
+        (Group::Network, _) => "Boolean".into(),
+        (Group::Ltree, "ancestor_of" | "descendant_of") => "LTree".into(),
+        (Group::Ltree, "matches_any_lquery") => "[String!]".into(),
+        (Group::Ltree, n) if n.starts_with("depth_") => "Int".into(),
+        (Group::Ltree, _) => "String".into(),
+        (Group::DateRange, "contains_date") => "Date".into(),
+        (Group::DateRange, _) => "DateRange".into(),
+        (Group::Json, "has_key") => "String".into(),
+        (Group::Json, "has_any_keys" | "has_all_keys") => "[String!]".into(),
+        (Group::Json, _) => "JSON".into(),
+    })
+}
+
+/// The operator fields of `<s>Filter`: (GraphQL name, operand type), in table order.
+pub fn scalar_operators(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for &group in groups(s) {
+        if group == Group::Json {
+            let contains = OPERATORS.iter().find(|d| d.name == "contains").expect("contains is declared");
+            out.push((contains.graphql_name().into_owned(), "JSON".to_string()));
+        }
+        for def in OPERATORS.iter().filter(|d| d.family == family_of(group)) {
+            if let Some(t) = operand(def, group, s) {
+                out.push((def.graphql_name().into_owned(), t));
+            }
+        }
+    }
+    out
+}
+
+/// The fields of `<s>ListFilter`: the array operators, the quantifiers over `<s>Filter`,
+/// and `isnull`.
+pub fn list_operators(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for def in OPERATORS.iter().filter(|d| d.family == Family::Array) {
+        let t = match def.name {
+            "array_contains" | "array_contained_by" | "array_overlaps" => format!("[{s}!]"),
+            "any_eq" | "all_eq" => s.to_string(),
+            _ => "Int".to_string(), // len_*
+        };
+        out.push((def.graphql_name().into_owned(), t));
+    }
+    for def in OPERATORS.iter().filter(|d| d.family == Family::Quantifier) {
+        out.push((def.graphql_name().into_owned(), format!("{s}Filter")));
+    }
+    out.push(("isnull".into(), "Boolean".into()));
+    out
+}
+
+/// A field type as filters see it: the named type and whether it is a list. Lists of
+/// lists are not filtered (`None`).
+pub fn describe(ty: &Type) -> Option<(&str, bool)> {
+    match ty {
+        Type::Named(n) | Type::NonNullNamed(n) => Some((n.as_str(), false)),
+        Type::List(inner) | Type::NonNullList(inner) => match inner.as_ref() {
+            Type::Named(n) | Type::NonNullNamed(n) => Some((n.as_str(), true)),
+            _ => None,
+        },
+    }
+}
+
+/// Object types reachable from the query type's `@view` fields through object-valued
+/// fields (lists included): the types that get `WhereInput` and `OrderBy` inputs.
+pub fn entities(schema: &Schema, query: &str) -> Vec<String> {
+    let is_entity = |n: &str| n != query && matches!(schema.types.get(n), Some(ExtendedType::Object(_)));
+    let mut out: Vec<String> = Vec::new();
+    let mut todo: Vec<String> = Vec::new();
+    if let Some(q) = schema.get_object(query) {
+        // A stack: pushed in reverse so that types come out in the SDL's order.
+        for f in q.fields.values().rev().filter(|f| f.directives.has("view")) {
+            todo.push(f.ty.inner_named_type().to_string());
+        }
+    }
+    while let Some(n) = todo.pop() {
+        crate::guard::interrupts();
+        if !is_entity(&n) || out.contains(&n) {
+            continue;
+        }
+        if let Some(o) = schema.get_object(&n) {
+            todo.extend(o.fields.values().rev().map(|f| f.ty.inner_named_type().to_string()));
+        }
+        out.push(n);
+    }
+    out
+}
+
+/// The generated SDL for a schema whose user document is `schema` (built, not yet
+/// validated). `declared` holds the names the user's document defines.
+pub fn generated_sdl(schema: &Schema, query: &str, declared: &BTreeSet<String>) -> String {
+    let entities = entities(schema, query);
+    let is_object = |n: &str| entities.iter().any(|e| e == n);
+    let mut sdl = String::new();
+    for (d, def) in [
+        ("view", "directive @view(name: String!) on FIELD_DEFINITION"),
+        ("function", "directive @function(name: String!) on FIELD_DEFINITION"),
+    ] {
+        if schema.directive_definitions.get(d).is_none_or(|x| x.is_built_in()) {
+            sdl.push_str(def);
+            sdl.push('\n');
+        }
+    }
+    for (s, _) in CUSTOM_SCALARS.iter().filter(|(s, _)| !declared.contains(*s)) {
+        sdl.push_str(&format!("scalar {s}\n"));
+    }
+    sdl.push_str(&format!("enum OrderDirection {{ {} }}\n", ORDER_DIRECTIONS.join(" ")));
+    sdl.push_str("input IpRangeInput { from: IpAddress! to: IpAddress! }\n");
+    let (mut scalars, mut scalar_lists, mut object_lists) = (Vec::new(), Vec::new(), Vec::new());
+    let add = |v: &mut Vec<String>, n: &str| {
+        if !v.iter().any(|x| x == n) {
+            v.push(n.to_string())
+        }
+    };
+    for e in &entities {
+        for f in schema.get_object(e).map(|o| o.fields.values().collect::<Vec<_>>()).unwrap_or_default() {
+            let Some((n, list)) = describe(&f.ty) else { continue };
+            match (is_object(n), list) {
+                (true, true) => add(&mut object_lists, n),
+                (true, false) => {}
+                (false, list) => {
+                    add(&mut scalars, n);
+                    if list {
+                        add(&mut scalar_lists, n);
+                    }
+                }
+            }
+        }
+    }
+    let input = |name: &str, fields: &[(String, String)]| {
+        let body: Vec<String> = fields.iter().map(|(f, t)| format!("{f}: {t}")).collect();
+        format!("input {name} {{ {} }}\n", body.join(" "))
+    };
+    for s in &scalars {
+        sdl.push_str(&input(&format!("{s}Filter"), &scalar_operators(s)));
+    }
+    for s in &scalar_lists {
+        sdl.push_str(&input(&format!("{s}ListFilter"), &list_operators(s)));
+    }
+    let orderable = orderable(schema, &entities);
+    for e in &entities {
+        sdl.push_str(&input(&format!("{e}WhereInput"), &where_fields(schema, e, &is_object)));
+        let order = order_fields(schema, e, &is_object, &orderable);
+        if !order.is_empty() {
+            sdl.push_str(&input(&format!("{e}OrderBy"), &order));
+        }
+    }
+    for o in &object_lists {
+        let w = format!("{o}WhereInput");
+        sdl.push_str(&input(
+            &format!("{o}ListFilter"),
+            &[("any".into(), w.clone()), ("all".into(), w.clone()), ("none".into(), w)],
+        ));
+    }
+    sdl
+}
+
+fn where_fields(schema: &Schema, e: &str, is_object: &dyn Fn(&str) -> bool) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for f in schema.get_object(e).map(|o| o.fields.values().collect::<Vec<_>>()).unwrap_or_default() {
+        let Some((n, list)) = describe(&f.ty) else { continue };
+        let t = match (is_object(n), list) {
+            (true, true) => format!("{n}ListFilter"),
+            (true, false) => format!("{n}WhereInput"),
+            (false, true) => format!("{n}ListFilter"),
+            (false, false) => format!("{n}Filter"),
+        };
+        out.push((f.name.to_string(), t));
+    }
+    for (k, t) in
+        [("AND", format!("[{e}WhereInput!]")), ("OR", format!("[{e}WhereInput!]")), ("NOT", format!("{e}WhereInput"))]
+    {
+        out.push((k.into(), t));
+    }
+    out
+}
+
+/// The entities whose `OrderBy` input has a field: a scalar field that is not a list,
+/// or an object field whose type is orderable (a fixed point, for cyclic types).
+fn orderable(schema: &Schema, entities: &[String]) -> BTreeSet<String> {
+    let mut ok = BTreeSet::new();
+    loop {
+        let before = ok.len();
+        for e in entities {
+            let fields = schema.get_object(e).map(|o| o.fields.values().collect::<Vec<_>>()).unwrap_or_default();
+            let any = fields.iter().any(|f| match describe(&f.ty) {
+                Some((n, false)) => !entities.iter().any(|x| x == n) || ok.contains(n),
+                _ => false,
+            });
+            if any {
+                ok.insert(e.clone());
+            }
+        }
+        if ok.len() == before {
+            return ok;
+        }
+    }
+}
+
+fn order_fields(
+    schema: &Schema,
+    e: &str,
+    is_object: &dyn Fn(&str) -> bool,
+    orderable: &BTreeSet<String>,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for f in schema.get_object(e).map(|o| o.fields.values().collect::<Vec<_>>()).unwrap_or_default() {
+        match describe(&f.ty) {
+            Some((n, false)) if is_object(n) && orderable.contains(n) => {
+                out.push((f.name.to_string(), format!("{n}OrderBy")))
+            }
+            Some((n, false)) if is_object(n) => {}
+            Some((_, false)) => out.push((f.name.to_string(), "OrderDirection".into())),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operator_appears_in_some_filter() {
+        let mut names = BTreeSet::new();
+        for s in ["String", "Int", "Boolean", "IpAddress", "LTree", "DateRange", "JSON", "UUID"] {
+            names.extend(scalar_operators(s).into_iter().map(|(n, _)| n));
+            names.extend(list_operators(s).into_iter().map(|(n, _)| n));
+        }
+        for def in OPERATORS {
+            assert!(names.contains(def.graphql_name().as_ref()), "{} is in no generated filter", def.name);
+        }
+    }
+
+    #[test]
+    fn filters_have_the_agreed_fields() {
+        let s: Vec<String> = scalar_operators("String").into_iter().map(|(n, t)| format!("{n}: {t}")).collect();
+        assert_eq!(
+            &s[..9],
+            [
+                "eq: String",
+                "neq: String",
+                "gt: String",
+                "gte: String",
+                "lt: String",
+                "lte: String",
+                "in: [String!]",
+                "nin: [String!]",
+                "isnull: Boolean"
+            ]
+        );
+        assert!(s.contains(&"startsWith: String".to_string()) && s.contains(&"plainQuery: String".to_string()));
+        let b: Vec<String> = scalar_operators("Boolean").into_iter().map(|(n, _)| n).collect();
+        assert_eq!(b, ["eq", "neq", "in", "nin", "isnull"]);
+        let ip: Vec<String> = scalar_operators("IpAddress").into_iter().map(|(n, t)| format!("{n}: {t}")).collect();
+        assert!(ip.contains(&"inSubnet: CIDR".to_string()) && ip.contains(&"inRange: IpRangeInput".to_string()));
+        let l: Vec<String> = list_operators("Int").into_iter().map(|(n, t)| format!("{n}: {t}")).collect();
+        assert_eq!(l.first().map(String::as_str), Some("arrayContains: [Int!]"));
+        assert!(l.contains(&"any: IntFilter".to_string()) && l.contains(&"lenGt: Int".to_string()));
+    }
+}

@@ -1,0 +1,27 @@
+//! GraphQL execution in the database (docs/execute.md): a registered SDL document
+//! compiled into a schema ([`schema`]), requests parsed and validated against it by
+//! apollo-compiler ([`document`]), and each root field answered by one SQL statement
+//! over its view, or one call of its mutation function ([`run`]), the rows shaped by the
+//! typed shaper as they arrive.
+//!
+//! Everything PostgreSQL does for a request goes through the [`Database`] trait: run a
+//! root field's statement and hand over its rows, call a mutation function. The
+//! extension implements it with SPI and a subtransaction per root field; the tests with
+//! a fake over JSON documents.
+
+pub mod document;
+pub mod filter;
+pub mod generate;
+pub mod request;
+pub mod response;
+pub mod run;
+pub mod schema;
+pub mod values;
+
+pub use document::{prepare, Limits, Prepared};
+pub use filter::ViewQuery;
+pub use request::{parse_request, RequestBody};
+pub use response::{response, write_error, write_errors};
+pub use run::{execute, Database, DbError, FunctionCall, Outcome};
+pub use schema::{Binding, CompiledSchema, SchemaError};
+pub use values::variables_from_json;

@@ -1,0 +1,167 @@
+//! Argument values: GraphQL literals and variables turned into JSON (the spec's
+//! *CoerceArgumentValues*, after validation has checked every literal's type), and the
+//! JSON helpers the rest of the engine shares.
+
+use crate::camel::snake_case;
+use apollo_compiler::executable::Field;
+use apollo_compiler::response::{JsonMap, JsonValue};
+use apollo_compiler::schema::{ExtendedType, Type, Value};
+use apollo_compiler::Schema;
+
+/// JSON text of a value (compact, keys in their order).
+pub fn to_json(v: &JsonValue) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// A GraphQL-over-HTTP `variables` object from JSON text. serde_json refuses nesting
+/// deeper than 128 levels, so the conversion is bounded.
+pub fn variables_from_json(text: &str) -> Result<JsonMap, String> {
+    match serde_json::from_str::<JsonValue>(text) {
+        Ok(JsonValue::Object(m)) => Ok(m),
+        Ok(JsonValue::Null) => Ok(JsonMap::new()),
+        Ok(_) => Err("variables must be a JSON object".into()),
+        Err(e) => Err(format!("variables are not valid JSON: {e}")),
+    }
+}
+
+/// The arguments of a root field: argument name → value, for the arguments given or
+/// defaulted (an argument neither given nor defaulted is absent, which differs from an
+/// explicit null). Validation has checked literals; variables are already coerced.
+pub(crate) fn arguments(schema: &Schema, field: &Field, variables: &JsonMap) -> Result<JsonMap, String> {
+    let mut out = JsonMap::new();
+    for def in &field.definition.arguments {
+        let given = field.arguments.iter().find(|a| a.name == def.name).map(|a| &a.value);
+        let value = match given.map(|v| v.as_ref()) {
+            Some(Value::Variable(v)) => match variables.get(v.as_str()) {
+                Some(x) => Some(x.clone()),
+                None => def.default_value.as_ref().map(|d| literal(schema, d, &def.ty, variables)),
+            },
+            Some(lit) => Some(literal(schema, lit, &def.ty, variables)),
+            None => def.default_value.as_ref().map(|d| literal(schema, d, &def.ty, variables)),
+        };
+        match value {
+            Some(JsonValue::Null) | None if def.ty.is_non_null() => {
+                return Err(format!("Argument \"{}\" of non-null type \"{}\" must not be null.", def.name, def.ty))
+            }
+            Some(v) => {
+                out.insert(def.name.as_str(), v);
+            }
+            None => {}
+        }
+    }
+    Ok(out)
+}
+
+/// A literal of type `ty` as JSON: enum values as strings, input objects with their
+/// fields' defaults applied, a single value where a list is expected wrapped in a list.
+/// Recursion follows the literal's nesting, which the parser bounds.
+fn literal(schema: &Schema, v: &Value, ty: &Type, variables: &JsonMap) -> JsonValue {
+    crate::guard::stack();
+    match v {
+        Value::Null => JsonValue::Null,
+        Value::Variable(name) => variables.get(name.as_str()).cloned().unwrap_or(JsonValue::Null),
+        Value::List(items) if ty.is_list() => {
+            JsonValue::Array(items.iter().map(|i| literal(schema, i, ty.item_type(), variables)).collect())
+        }
+        _ if ty.is_list() => JsonValue::Array(vec![literal(schema, v, ty.item_type(), variables)]),
+        Value::Object(fields) => input_object(schema, fields, ty.inner_named_type(), variables),
+        Value::List(items) => JsonValue::Array(items.iter().map(|i| literal(schema, i, ty, variables)).collect()),
+        Value::Enum(e) => JsonValue::String(e.as_str().into()),
+        Value::String(s) => JsonValue::String(s.as_str().into()),
+        Value::Boolean(b) => JsonValue::Bool(*b),
+        Value::Int(i) => number(i.as_str(), ty.inner_named_type() == "Float"),
+        Value::Float(f) => number(f.as_str(), true),
+    }
+}
+
+fn number(text: &str, float: bool) -> JsonValue {
+    if !float {
+        if let Ok(i) = text.parse::<i64>() {
+            return JsonValue::Number(i.into());
+        }
+    }
+    match text.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+        Some(n) => JsonValue::Number(n),
+        None => JsonValue::Null,
+    }
+}
+
+fn input_object(
+    schema: &Schema,
+    fields: &[(apollo_compiler::Name, apollo_compiler::Node<Value>)],
+    type_name: &str,
+    variables: &JsonMap,
+) -> JsonValue {
+    let mut out = JsonMap::new();
+    let Some(ExtendedType::InputObject(def)) = schema.types.get(type_name) else {
+        // A custom scalar (JSON) written as an object literal: its fields as they are.
+        for (k, v) in fields {
+            out.insert(k.as_str(), literal(schema, v, &Type::Named(apollo_compiler::name!("JSON")), variables));
+        }
+        return JsonValue::Object(out);
+    };
+    for (name, field_def) in &def.fields {
+        crate::guard::interrupts();
+        match fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_ref()) {
+            Some(Value::Variable(var)) if !variables.contains_key(var.as_str()) => {
+                if let Some(d) = &field_def.default_value {
+                    out.insert(name.as_str(), literal(schema, d, &field_def.ty, variables));
+                }
+            }
+            Some(v) => {
+                out.insert(name.as_str(), literal(schema, v, &field_def.ty, variables));
+            }
+            None => {
+                if let Some(d) = &field_def.default_value {
+                    out.insert(name.as_str(), literal(schema, d, &field_def.ty, variables));
+                }
+            }
+        }
+    }
+    JsonValue::Object(out)
+}
+
+/// The value with every object key in snake_case, at every depth: what a mutation
+/// function receives. Recursion follows the value's nesting (literals: bounded by the
+/// parser; variables: by serde_json's 128 levels).
+pub(crate) fn snake_keys(v: &JsonValue) -> JsonValue {
+    crate::guard::stack();
+    match v {
+        JsonValue::Object(m) => {
+            let mut out = JsonMap::new();
+            for (k, x) in m {
+                out.insert(snake_case(k.as_str()).as_str(), snake_keys(x));
+            }
+            JsonValue::Object(out)
+        }
+        JsonValue::Array(items) => JsonValue::Array(items.iter().map(snake_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Turns `ID` values given as JSON numbers into strings, as graphql-js's `ID` input
+/// coercion does, following the type through lists and input objects. Recursion follows
+/// the value (serde_json bounds variables at 128 levels).
+pub(crate) fn ids_as_strings(schema: &Schema, v: &mut JsonValue, ty: &Type) {
+    crate::guard::stack();
+    match v {
+        JsonValue::Array(items) if ty.is_list() => {
+            for i in items {
+                ids_as_strings(schema, i, ty.item_type());
+            }
+        }
+        JsonValue::Number(n) if ty.inner_named_type() == "ID" && !ty.is_list() => {
+            *v = JsonValue::String(n.to_string().into());
+        }
+        JsonValue::Object(m) => {
+            if let Some(ExtendedType::InputObject(def)) = schema.types.get(ty.inner_named_type()) {
+                for (k, x) in m.iter_mut() {
+                    if let Some(f) = def.fields.get(k.as_str()) {
+                        ids_as_strings(schema, x, &f.ty);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,446 @@
+//! The execution engine against a fake database: JSON documents per view, filtered by
+//! the parsed where-spec (the SQL is recorded, not run), mutation functions as closures.
+
+mod support;
+
+use fraiseql_core::execute::{
+    execute, prepare, response, CompiledSchema, Database, DbError, FunctionCall, Limits, Outcome, ViewQuery,
+};
+use fraiseql_core::jsonb::{self, Value};
+use fraiseql_core::where_spec::Host;
+use std::collections::HashMap;
+
+type Function = Box<dyn Fn(&str) -> Result<Option<String>, DbError>>;
+
+#[derive(Default)]
+struct FakeDb {
+    views: HashMap<String, Vec<String>>,
+    failing: HashMap<String, DbError>,
+    functions: HashMap<String, Function>,
+    /// Every statement, in order (views as "public"."<name>", functions by name).
+    log: Vec<String>,
+}
+
+impl Database for FakeDb {
+    fn host(&self) -> &dyn Host {
+        &support::TestHost
+    }
+    fn helper_schema(&self) -> Option<String> {
+        Some("fraiseql".into())
+    }
+    fn query(&mut self, q: &ViewQuery, row: &mut dyn FnMut(Value<'_>) -> bool) -> Result<(), DbError> {
+        self.log.push(q.sql(&format!("\"public\".\"{}\"", q.view)));
+        if let Some(e) = self.failing.get(&q.view) {
+            return Err(e.clone());
+        }
+        let docs = self.views.get(&q.view).ok_or_else(|| DbError {
+            code: "42P01".into(),
+            message: format!("relation \"{}\" does not exist", q.view),
+        })?;
+        let mut selected = Vec::new();
+        for d in docs {
+            let bytes = jsonb::encode(d).unwrap();
+            if q.spec.matches(jsonb::root(&bytes).unwrap(), &support::TestHost).unwrap() {
+                selected.push(bytes);
+            }
+        }
+        let skip = q.offset.unwrap_or(0) as usize;
+        let take = q.limit.map_or(usize::MAX, |l| l as usize);
+        for bytes in selected.iter().skip(skip).take(take) {
+            if !row(jsonb::root(bytes).unwrap()) {
+                break;
+            }
+        }
+        Ok(())
+    }
+    fn call(&mut self, c: &FunctionCall, result: &mut dyn FnMut(Option<Value<'_>>)) -> Result<(), DbError> {
+        self.log.push(format!("{}({})", c.function, c.argument));
+        let f = self.functions.get(&c.function).ok_or_else(|| DbError {
+            code: "42883".into(),
+            message: format!("function {}(jsonb) does not exist", c.function),
+        })?;
+        match f(&c.argument)? {
+            Some(text) => {
+                let bytes = jsonb::encode(&text).unwrap();
+                result(Some(jsonb::root(&bytes).unwrap()));
+            }
+            None => result(None),
+        }
+        Ok(())
+    }
+}
+
+const SDL: &str = r#"
+type Machine { id: ID! name: String! serial: String! location: Location }
+type Location { city: String rackUnit: Int }
+type Post { id: ID! title: String! likes: Int }
+enum Status { ACTIVE RETIRED }
+type RouterConfig {
+  id: ID!
+  configName: String!
+  version: Int
+  weight: Float
+  isCurrent: Boolean
+  status: Status
+  createdAt: DateTime
+  tags: [String!]
+  machine: Machine
+  posts: [Post!]
+}
+type Query {
+  routerConfigs: [RouterConfig!]! @view(name: "tv_router_config")
+  nullableConfigs: [RouterConfig] @view(name: "tv_router_config")
+  routerConfig(id: ID!): RouterConfig @view(name: "tv_router_config")
+  machines: [Machine!]! @view(name: "tv_machine")
+  machine(id: ID!): Machine @view(name: "tv_machine")
+}
+input CreateInput { configName: String! machineId: ID isCurrent: Boolean = true }
+type Mutation {
+  createRouterConfig(input: CreateInput!): RouterConfig @function(name: "fn_create")
+  renameConfig(id: ID!, newName: String!): RouterConfig! @function(name: "fn_rename")
+}
+"#;
+
+fn db() -> FakeDb {
+    let mut db = FakeDb::default();
+    db.views.insert(
+        "tv_router_config".into(),
+        vec![
+            r#"{"id": "c1", "config_name": "paris v1", "version": 1, "weight": 1.50, "is_current": false, "status": "ACTIVE", "created_at": "2026-01-10T09:00:00Z", "tags": ["edge"], "machine": {"id": "m1", "name": "paris", "serial": "S1", "location": {"city": "Paris", "rack_unit": 4}}, "posts": [{"id": "p1", "title": "hello", "likes": 3}]}"#.into(),
+            r#"{"id": "c2", "config_name": "paris v2", "version": 2, "weight": 2, "is_current": true, "status": "ACTIVE", "created_at": "2026-03-02T15:30:00+01:00", "tags": [], "machine": {"id": "m1", "name": "paris", "serial": "S1"}, "posts": []}"#.into(),
+            r#"{"id": "c3", "config_name": "berlin", "version": null, "weight": 1e21, "is_current": true, "status": "GONE", "machine": {"id": "m2", "name": "berlin"}, "posts": [{"id": "p2", "likes": 1}]}"#.into(),
+        ],
+    );
+    db.views.insert(
+        "tv_machine".into(),
+        vec![r#"{"id": "m1", "name": "paris", "serial": "S1"}"#.into(), r#"{"id": "m2", "name": "berlin"}"#.into()],
+    );
+    db
+}
+
+fn schema() -> CompiledSchema {
+    CompiledSchema::build(SDL).unwrap_or_else(|e| panic!("{e}: {:?}", e.detail))
+}
+
+/// Runs a request and returns the response body.
+fn run_with(db: &mut FakeDb, query: &str, variables: &str, operation: Option<&str>, limits: &Limits) -> String {
+    let cs = schema();
+    let p = match prepare(&cs, query, limits) {
+        Ok(p) => p,
+        Err(errors) => return response(&errors, None),
+    };
+    let vars = fraiseql_core::execute::variables_from_json(variables).unwrap();
+    let mut data = String::new();
+    match execute(&cs, &p, operation, &vars, limits, db, &mut data).unwrap() {
+        Outcome::Executed(errors) => response(&errors, Some(&data)),
+        Outcome::Rejected(errors) => {
+            assert!(data.is_empty(), "nothing is written for a request error");
+            response(&errors, None)
+        }
+    }
+}
+
+fn run(query: &str, variables: &str) -> String {
+    run_with(&mut db(), query, variables, None, &Limits::default())
+}
+
+#[test]
+fn list_fields_with_aliases_fragments_and_typename() {
+    let got = run(
+        r#"query Q($current: Boolean) {
+             __typename
+             configs: routerConfigs(where: {isCurrent: {eq: $current}}) { __typename id ...Names box: machine { ... on Machine { name } } }
+             routerConfigs(limit: 1) { id version }
+           }
+           fragment Names on RouterConfig { configName configName }"#,
+        r#"{"current": true}"#,
+    );
+    assert_eq!(
+        got,
+        r#"{"data":{"__typename":"Query","configs":[{"__typename":"RouterConfig","id":"c2","configName":"paris v2","box":{"name":"paris"}},{"__typename":"RouterConfig","id":"c3","configName":"berlin","box":{"name":"berlin"}}],"routerConfigs":[{"id":"c1","version":1}]}}"#
+    );
+}
+
+fn with_functions(mut d: FakeDb) -> FakeDb {
+    d.functions.insert(
+        "fn_create".into(),
+        Box::new(|arg: &str| Ok(Some(format!(r#"{{"id": "new", "config_name": "created", "metadata": {arg}}}"#)))),
+    );
+    d.functions.insert(
+        "fn_rename".into(),
+        Box::new(|_| Err(DbError { code: "P0001".into(), message: "router config c1 is locked".into() })),
+    );
+    d
+}
+
+#[test]
+fn skip_and_include_follow_variables() {
+    let q = r#"query($withName: Boolean!, $skipRoot: Boolean!) {
+  routerConfigs(limit: 1) { id configName @include(if: $withName) machine @skip(if: $withName) { id } }
+  machines @skip(if: $skipRoot) { id serial }
+}"#;
+    let mut d = db();
+    assert_eq!(
+        run_with(&mut d, q, r#"{"withName": true, "skipRoot": true}"#, None, &Limits::default()),
+        r#"{"data":{"routerConfigs":[{"id":"c1","configName":"paris v1"}]}}"#
+    );
+    assert_eq!(d.log, [r#"SELECT "data" FROM "public"."tv_router_config" WHERE true LIMIT 1"#]);
+    assert_eq!(
+        run(q, r#"{"withName": false, "skipRoot": false}"#),
+        r#"{"errors":[{"message":"Cannot return null for non-nullable field Machine.serial.","locations":[{"line":3,"column":38}],"path":["machines",1,"serial"]}],"data":null}"#
+    );
+}
+
+#[test]
+fn null_propagates_to_the_nearest_nullable_position() {
+    // c3: a null non-null title inside [Post!] nulls the posts list; an unknown enum
+    // value nulls status; version null is fine; 1e21 prints as JavaScript prints it.
+    assert_eq!(
+        run("{ routerConfigs { id version weight status posts { id title } } }", "{}"),
+        r#"{"errors":[{"message":"Enum \"Status\" cannot represent value: \"GONE\"","locations":[{"line":1,"column":37}],"path":["routerConfigs",2,"status"]},{"message":"Cannot return null for non-nullable field Post.title.","locations":[{"line":1,"column":55}],"path":["routerConfigs",2,"posts",0,"title"]}],"data":{"routerConfigs":[{"id":"c1","version":1,"weight":1.5,"status":"ACTIVE","posts":[{"id":"p1","title":"hello"}]},{"id":"c2","version":2,"weight":2,"status":"ACTIVE","posts":[]},{"id":"c3","version":null,"weight":1e+21,"status":null,"posts":null}]}}"#
+    );
+    // A single object with a null non-null field is null; the other root field stays.
+    assert_eq!(
+        run(r#"{ machine(id: "m2") { id serial } m: machines { id } }"#, "{}"),
+        r#"{"errors":[{"message":"Cannot return null for non-nullable field Machine.serial.","locations":[{"line":1,"column":26}],"path":["machine","serial"]}],"data":{"machine":null,"m":[{"id":"m1"},{"id":"m2"}]}}"#
+    );
+    // Merged fields: every node's location.
+    let got = run("{ machines { serial } machines { serial } }", "{}");
+    assert!(
+        got.contains(r#""locations":[{"line":1,"column":14},{"line":1,"column":34}],"path":["machines",1,"serial"]"#),
+        "{got}"
+    );
+}
+
+#[test]
+fn single_object_fields_filter_by_their_arguments() {
+    let mut d = db();
+    assert_eq!(
+        run_with(
+            &mut d,
+            r#"{ routerConfig(id: "c1") { id machine { location { city rackUnit } } } }"#,
+            "{}",
+            None,
+            &Limits::default()
+        ),
+        r#"{"data":{"routerConfig":{"id":"c1","machine":{"location":{"city":"Paris","rackUnit":4}}}}}"#
+    );
+    assert_eq!(
+        d.log,
+        [
+            r#"SELECT "data" FROM "public"."tv_router_config" WHERE "data" OPERATOR(pg_catalog.@>) '{"id": "c1"}'::pg_catalog.jsonb LIMIT 2"#
+        ]
+    );
+    assert_eq!(run(r#"{ routerConfig(id: "nope") { id } }"#, "{}"), r#"{"data":{"routerConfig":null}}"#);
+    d.views.get_mut("tv_router_config").unwrap().push(r#"{"id": "c1", "config_name": "dup"}"#.into());
+    assert_eq!(
+        run_with(&mut d, r#"{ routerConfig(id: "c1") { id } }"#, "{}", None, &Limits::default()),
+        r#"{"errors":[{"message":"routerConfig matched more than one row of tv_router_config, expected at most one","locations":[{"line":1,"column":3}],"path":["routerConfig"],"extensions":{"code":"21000"}}],"data":{"routerConfig":null}}"#
+    );
+}
+
+#[test]
+fn where_order_and_paging_compile_to_one_statement() {
+    let mut d = db();
+    let got = run_with(
+        &mut d,
+        r#"query($w: RouterConfigWhereInput) { b: routerConfigs(where: $w, orderBy: [{createdAt: DESC}, {machine: {name: ASC}}], limit: 5, offset: 1) { id } }"#,
+        r#"{"w": {"configName": {"startsWith": "paris"}, "createdAt": {"gte": "2026-01-01T00:00:00Z"}}}"#,
+        None,
+        &Limits::default(),
+    );
+    assert_eq!(got, r#"{"data":{"b":[{"id":"c2"}]}}"#);
+    let sql = &d.log[0];
+    assert!(
+        sql.contains(r#""fraiseql".fraiseql_as_timestamptz("data" OPERATOR(pg_catalog.->) 'created_at')"#),
+        "{sql}"
+    );
+    assert!(sql.ends_with(r#"ORDER BY "fraiseql".fraiseql_as_timestamptz("data" OPERATOR(pg_catalog.->) 'created_at') DESC, ("data" OPERATOR(pg_catalog.->) 'machine' OPERATOR(pg_catalog.->) 'name') ASC LIMIT 5 OFFSET 1"#), "{sql}");
+}
+
+#[test]
+fn field_errors_carry_the_sqlstate_and_hide_nothing_else() {
+    let mut d = db();
+    d.failing.insert(
+        "tv_machine".into(),
+        DbError { code: "42501".into(), message: "permission denied for table tv_machine".into() },
+    );
+    assert_eq!(
+        run_with(
+            &mut d,
+            r#"{ machine(id: "m1") { id } routerConfig(id: "c2") { id } }"#,
+            "{}",
+            None,
+            &Limits::default()
+        ),
+        r#"{"errors":[{"message":"permission denied for table tv_machine","locations":[{"line":1,"column":3}],"path":["machine"],"extensions":{"code":"42501"}}],"data":{"machine":null,"routerConfig":{"id":"c2"}}}"#
+    );
+    // A non-null root field that fails nulls data; the other fields still ran.
+    let mut d = db();
+    let got = run_with(
+        &mut d,
+        r#"{ routerConfigs(where: {configName: {like: "a\\"}}) { id } machines { id } }"#,
+        "{}",
+        None,
+        &Limits::default(),
+    );
+    assert!(got.starts_with(r#"{"errors":[{"message":"invalid where-spec at where.configName.like: "#), "{got}");
+    assert!(got.ends_with(r#""path":["routerConfigs"],"extensions":{"code":"22023"}}],"data":null}"#), "{got}");
+    assert_eq!(d.log.len(), 1, "machines ran: {:?}", d.log);
+    assert_eq!(
+        run("{ routerConfigs(limit: -1) { id } }", "{}"),
+        r#"{"errors":[{"message":"limit must not be negative, got -1","locations":[{"line":1,"column":3}],"path":["routerConfigs"],"extensions":{"code":"22023"}}],"data":null}"#
+    );
+}
+
+#[test]
+fn request_errors_run_nothing() {
+    for (q, v, want) in [
+        (
+            "{ nope }",
+            "{}",
+            r#"{"errors":[{"message":"Cannot query field \"nope\" on type \"Query\".","locations":[{"line":1,"column":3}]}]}"#,
+        ),
+        (
+            "{ routerConfigs { id ",
+            "{}",
+            r#"{"errors":[{"message":"syntax error: expected R_CURLY, got EOF","locations":[{"line":1,"column":22}]}]}"#,
+        ),
+        (
+            "query A { machines { id } } query B { __typename }",
+            "{}",
+            r#"{"errors":[{"message":"Must provide operation name if query contains multiple operations."}]}"#,
+        ),
+        (
+            "query($n: Int!) { routerConfigs(limit: $n) { id } }",
+            "{}",
+            r#"{"errors":[{"message":"Variable \"$n\" of required type \"Int!\" was not provided.","locations":[{"line":1,"column":7}]}]}"#,
+        ),
+        (
+            "query($n: Int!) { routerConfigs(limit: $n) { id } }",
+            r#"{"n": null}"#,
+            r#"{"errors":[{"message":"Variable \"$n\" of non-null type \"Int!\" must not be null.","locations":[{"line":1,"column":7}]}]}"#,
+        ),
+        (
+            "subscription { machines { id } }",
+            "{}",
+            r#"{"errors":[{"message":"The schema has no \"subscription\" root type defined","locations":[{"line":1,"column":1}]}]}"#,
+        ),
+    ] {
+        let mut d = db();
+        assert_eq!(run_with(&mut d, q, v, None, &Limits::default()), want, "{q}");
+        assert!(d.log.is_empty(), "{q} ran {:?}", d.log);
+    }
+    let mut d = db();
+    assert_eq!(
+        run_with(&mut d, "query A { machines { id } } query B { __typename }", "{}", Some("C"), &Limits::default()),
+        r#"{"errors":[{"message":"Unknown operation named \"C\"."}]}"#
+    );
+    assert_eq!(
+        run_with(&mut d, "query A { machines { id } } query B { __typename }", "{}", Some("B"), &Limits::default()),
+        r#"{"data":{"__typename":"Query"}}"#
+    );
+}
+
+#[test]
+fn limits_are_request_errors() {
+    let limits = Limits { max_depth: 3, max_root_fields: 2, max_document_bytes: 100 };
+    let mut d = db();
+    assert_eq!(
+        run_with(&mut d, "{ routerConfigs { machine { location { city } } } }", "{}", None, &limits),
+        r#"{"errors":[{"message":"The operation is nested 4 levels deep, more than the 3 allowed (fraiseql.max_query_depth).","extensions":{"code":"54000"}}]}"#
+    );
+    assert_eq!(
+        run_with(&mut d, "{ a: machines { id } b: machines { id } ...F } fragment F on Query { c: machines { id } }", "{}", None, &limits),
+        r#"{"errors":[{"message":"The operation selects 3 root fields, more than the 2 allowed (fraiseql.max_root_fields)."#.to_string()
+            + r#"","extensions":{"code":"54000"}}]}"#
+    );
+    let long = format!("{{ machines {{ id }} }} #{}", "x".repeat(100));
+    assert_eq!(
+        run_with(&mut d, &long, "{}", None, &limits),
+        r#"{"errors":[{"message":"The document is 121 bytes, more than the 100 allowed (fraiseql.max_document_bytes).","extensions":{"code":"54000"}}]}"#
+    );
+    assert!(d.log.is_empty());
+}
+
+#[test]
+fn introspection_shows_the_generated_types() {
+    assert_eq!(
+        run(
+            r#"{ __schema { queryType { name } mutationType { name } } t: __type(name: "LocationOrderBy") { name kind inputFields { name type { name } } } }"#,
+            "{}"
+        ),
+        r#"{"data":{"__schema":{"queryType":{"name":"Query"},"mutationType":{"name":"Mutation"}},"t":{"name":"LocationOrderBy","kind":"INPUT_OBJECT","inputFields":[{"name":"city","type":{"name":"OrderDirection"}},{"name":"rackUnit","type":{"name":"OrderDirection"}}]}}}"#
+    );
+    let got = run(r#"{ __type(name: "Query") { fields { name args { name } } } }"#, "{}");
+    assert!(got.contains(r#"{"name":"routerConfigs","args":[{"name":"where"},{"name":"orderBy"},{"name":"limit"},{"name":"offset"}]}"#), "{got}");
+    assert!(got.contains(r#"{"name":"routerConfig","args":[{"name":"id"}]}"#), "{got}");
+}
+
+#[test]
+fn mutations_run_serially_with_snake_case_input() {
+    let mut d = with_functions(db());
+    assert_eq!(
+        run_with(
+            &mut d,
+            r#"mutation { a: createRouterConfig(input: {configName: "x", machineId: "m1"}) { __typename id configName } c: createRouterConfig(input: {configName: "z"}) { id } }"#,
+            "{}",
+            None,
+            &Limits::default()
+        ),
+        r#"{"data":{"a":{"__typename":"RouterConfig","id":"new","configName":"created"},"c":{"id":"new"}}}"#
+    );
+    assert_eq!(
+        d.log,
+        [
+            r#"fn_create({"config_name":"x","machine_id":"m1","is_current":true})"#,
+            r#"fn_create({"config_name":"z","is_current":true})"#
+        ]
+    );
+    // A non-null mutation field that fails nulls data and stops the ones after it.
+    let mut d = with_functions(db());
+    assert_eq!(
+        run_with(
+            &mut d,
+            r#"mutation { __typename b: renameConfig(id: "c1", newName: "y") { id } c: createRouterConfig(input: {configName: "z"}) { id } }"#,
+            "{}",
+            None,
+            &Limits::default()
+        ),
+        r#"{"errors":[{"message":"router config c1 is locked","locations":[{"line":1,"column":23}],"path":["b"],"extensions":{"code":"P0001"}}],"data":null}"#
+    );
+    assert_eq!(d.log, [r#"fn_rename({"id":"c1","new_name":"y"})"#]);
+}
+
+#[test]
+fn scalars_serialize_as_graphql_js_does() {
+    let mut d = FakeDb::default();
+    d.views.insert(
+        "tv_machine".into(),
+        vec![r#"{"id": 12, "name": 1.5, "serial": true}"#.into(), r#"{"id": 1.5, "name": "n", "serial": "s"}"#.into()],
+    );
+    d.views.insert(
+        "tv_router_config".into(),
+        vec![
+            r#"{"id": "a", "config_name": "a", "version": "12", "weight": "1.50", "is_current": 0}"#.into(),
+            r#"{"id": "b", "config_name": "b", "version": 3000000000, "weight": "x", "is_current": "yes"}"#.into(),
+            r#"{"id": "c", "config_name": "c", "version": 1.5, "weight": true, "is_current": [1, {"a": [1]}]}"#.into(),
+        ],
+    );
+    assert_eq!(
+        run_with(&mut d, "{ machines { id name serial } }", "{}", None, &Limits::default()),
+        r#"{"errors":[{"message":"ID cannot represent value: 1.5","locations":[{"line":1,"column":14}],"path":["machines",1,"id"]}],"data":null}"#
+    );
+    assert_eq!(
+        run_with(&mut d, "{ nullableConfigs { version weight isCurrent } }", "{}", None, &Limits::default()),
+        concat!(
+            r#"{"errors":["#,
+            r#"{"message":"Int cannot represent non 32-bit signed integer value: 3000000000","locations":[{"line":1,"column":21}],"path":["nullableConfigs",1,"version"]},"#,
+            r#"{"message":"Float cannot represent non numeric value: \"x\"","locations":[{"line":1,"column":29}],"path":["nullableConfigs",1,"weight"]},"#,
+            r#"{"message":"Boolean cannot represent a non boolean value: \"yes\"","locations":[{"line":1,"column":36}],"path":["nullableConfigs",1,"isCurrent"]},"#,
+            r#"{"message":"Int cannot represent non-integer value: 1.5","locations":[{"line":1,"column":21}],"path":["nullableConfigs",2,"version"]},"#,
+            r#"{"message":"Boolean cannot represent a non boolean value: [1, { a: [Array] }]","locations":[{"line":1,"column":36}],"path":["nullableConfigs",2,"isCurrent"]}],"#,
+            r#""data":{"nullableConfigs":[{"version":12,"weight":1.5,"isCurrent":false},{"version":null,"weight":null,"isCurrent":null},{"version":null,"weight":1,"isCurrent":null}]}}"#
+        )
+    );
+}
