@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The docs gate: what the Markdown pages say that can be checked mechanically.
+#   1. every relative link in README.md, CONTRIBUTING.md, CHANGELOG.md, sql/README.md and
+#      docs/*.md names a file of the tree, and every #anchor a heading of that page
+#   2. docs/operations.md's settings table lists every fraiseql.* setting of the installed
+#      build with its default, and nothing else (SELECT name, current_setting(name) FROM
+#      pg_settings on a throwaway cluster with the library preloaded)
+# Prints "docs: N passed, 0 failed" or fails.
+set -euo pipefail
+. "$(dirname "$0")/../../scripts/lib/common.sh"
+
+passed=0
+failed=0
+pass() { note "ok: $*"; passed=$((passed + 1)); }
+fail() { note "FAILED: $*"; failed=$((failed + 1)); }
+
+cd "${ROOT}"
+pages=(README.md CONTRIBUTING.md CHANGELOG.md sql/README.md docs/*.md)
+if broken="$(python3 - "${pages[@]}" <<'PY'
+# GitHub's heading anchors: lower case, punctuation other than - and _ dropped, spaces
+# to -, a -N suffix for repeats.
+import os, re, sys
+def anchors(path):
+    seen, out = {}, set()
+    text = re.sub(r"^```.*?^```", "", open(path).read(), flags=re.S | re.M)
+    for h in re.findall(r"^#+\s+(.*)$", text, re.M):
+        a = re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+        n = seen.get(a, 0)
+        seen[a] = n + 1
+        out.add(a if n == 0 else f"{a}-{n}")
+    return out
+bad = 0
+for page in sys.argv[1:]:
+    text = re.sub(r"^```.*?^```", "", open(page).read(), flags=re.S | re.M)
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        dest = os.path.normpath(os.path.join(os.path.dirname(page), path)) if path else page
+        if not os.path.exists(dest):
+            print(f"{page}: link to missing {target}"); bad += 1
+        elif anchor and dest.endswith(".md") and anchor not in anchors(dest):
+            print(f"{page}: no heading for #{anchor} in {dest}"); bad += 1
+sys.exit(bad > 0)
+PY
+)"; then
+    pass "relative links and anchors resolve in ${#pages[@]} pages"
+else
+    printf '%s\n' "${broken}" | sed 's/^/      /'
+    fail "broken links"
+fi
+
+ensure_pg_user
+trap stop_cluster EXIT
+trap 'exit 130' INT TERM
+start_cluster "shared_preload_libraries = 'fraiseql'" >/dev/null
+documented="$(sed -n 's/^| `\(fraiseql\.[a-z_]*\)` | `\([^`]*\)` |.*/\1 \2/p' docs/operations.md | sort)"
+defined="$(psql -X -At -c "SELECT name || ' ' || current_setting(name) FROM pg_settings WHERE name LIKE 'fraiseql.%' ORDER BY 1")"
+if [ -n "${defined}" ] && [ "${documented}" = "${defined}" ]; then
+    pass "docs/operations.md lists every fraiseql.* setting with its default ($(printf '%s\n' "${defined}" | wc -l))"
+else
+    diff <(printf '%s\n' "${documented}") <(printf '%s\n' "${defined}") | sed 's/^/      /' || true
+    fail "docs/operations.md's settings table differs from the installed build's settings (< docs, > server)"
+fi
+
+if [ "${failed}" -eq 0 ]; then
+    echo "docs: ${passed} passed, 0 failed"
+else
+    echo "docs: ${passed} passed, ${failed} failed"
+    exit 1
+fi
