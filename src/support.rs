@@ -484,47 +484,7 @@ fn build(d: &Derived, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_
             let right = input_const(k.opcintype, k.collation, &value.input_text(&k.form))?;
             Some(op_clause(op, copy(k.expr), right, k.collation))
         }
-        Derived::AnyOf { key, values } => {
-            // Node: ScalarArrayOpExpr `<index expression> = ANY ('{…}'::<key type>[])`.
-            let k = found.keys.get(*key)?;
-            let op = btree_op(k, fraiseql_core::where_spec::index::Strategy::Eq.number())?;
-            let mut datums = Vec::with_capacity(values.len());
-            for v in values {
-                pgrx::check_for_interrupts!();
-                let c = input_const(k.opcintype, k.collation, &v.input_text(&k.form))?;
-                // SAFETY: `c` is the Const just built.
-                datums.push(unsafe { (*(c as *mut pg_sys::Const)).constvalue });
-            }
-            // SAFETY: catalog lookups and an array built from datums of the key type.
-            unsafe {
-                let array_type = pg_sys::get_array_type(k.opcintype);
-                if array_type == pg_sys::InvalidOid {
-                    return None;
-                }
-                let (mut len, mut byval, mut align) = (0i16, false, 0 as std::ffi::c_char);
-                pg_sys::get_typlenbyvalalign(k.opcintype, &mut len, &mut byval, &mut align);
-                let array = pg_sys::construct_array(
-                    datums.as_mut_ptr(),
-                    datums.len() as i32,
-                    k.opcintype,
-                    len as i32,
-                    byval,
-                    align,
-                );
-                let right =
-                    pg_sys::makeConst(array_type, -1, k.collation, -1, pg_sys::Datum::from(array), false, false);
-                let mut node = PgBox::<pg_sys::ScalarArrayOpExpr>::alloc_node(NodeTag::T_ScalarArrayOpExpr);
-                node.opno = op;
-                node.useOr = true;
-                node.inputcollid = k.collation;
-                node.location = -1;
-                let mut args = PgList::<pg_sys::Node>::new();
-                args.push(copy(k.expr));
-                args.push(right.cast());
-                node.args = args.into_pg();
-                Some(node.into_pg().cast())
-            }
-        }
+        Derived::AnyOf { key, values } => any_of(found.keys.get(*key)?, values),
         Derived::Or(arms) => {
             // Node: BoolExpr OR of each alternative (a BoolExpr AND of its conditions).
             let mut built = Vec::with_capacity(arms.len());
@@ -537,6 +497,41 @@ fn build(d: &Derived, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_
             }
             Some(bool_clause(built, true))
         }
+    }
+}
+
+/// Node: ScalarArrayOpExpr `<index expression> = ANY ('{…}'::<key type>[])`, the
+/// equality of the index's btree family under its collation.
+fn any_of(k: &Key, values: &[fraiseql_core::where_spec::index::Operand]) -> Option<*mut pg_sys::Node> {
+    let op = btree_op(k, fraiseql_core::where_spec::index::Strategy::Eq.number())?;
+    let mut datums = Vec::with_capacity(values.len());
+    for v in values {
+        pgrx::check_for_interrupts!();
+        let c = input_const(k.opcintype, k.collation, &v.input_text(&k.form))?;
+        // SAFETY: `c` is the Const just built.
+        datums.push(unsafe { (*(c as *mut pg_sys::Const)).constvalue });
+    }
+    // SAFETY: catalog lookups and an array built from datums of the key type.
+    unsafe {
+        let array_type = pg_sys::get_array_type(k.opcintype);
+        if array_type == pg_sys::InvalidOid {
+            return None;
+        }
+        let (mut len, mut byval, mut align) = (0i16, false, 0 as std::ffi::c_char);
+        pg_sys::get_typlenbyvalalign(k.opcintype, &mut len, &mut byval, &mut align);
+        let array =
+            pg_sys::construct_array(datums.as_mut_ptr(), datums.len() as i32, k.opcintype, len as i32, byval, align);
+        let right = pg_sys::makeConst(array_type, -1, k.collation, -1, pg_sys::Datum::from(array), false, false);
+        let mut node = PgBox::<pg_sys::ScalarArrayOpExpr>::alloc_node(NodeTag::T_ScalarArrayOpExpr);
+        node.opno = op;
+        node.useOr = true;
+        node.inputcollid = k.collation;
+        node.location = -1;
+        let mut args = PgList::<pg_sys::Node>::new();
+        args.push(copy(k.expr));
+        args.push(right.cast());
+        node.args = args.into_pg();
+        Some(node.into_pg().cast())
     }
 }
 
@@ -648,65 +643,101 @@ unsafe fn selectivity(req: *mut pg_sys::SupportRequestSelectivity) -> *mut pg_sy
             }
             pg_sys::clauselist_selectivity(r.root, list.into_pg(), r.varRelid, r.jointype, r.sjinfo)
         };
-        let mut vardata = pg_sys::VariableStatData::default();
-        pg_sys::examine_variable(r.root, c.data, r.varRelid, &mut vardata);
-        let mut mcv = pg_sys::AttStatsSlot::default();
-        let mut hist = pg_sys::AttStatsSlot::default();
-        let (mut have_mcv, mut have_hist) = (false, false);
-        let mut sample = None;
-        if !vardata.statsTuple.is_null() && pg_sys::statistic_proc_security_check(&mut vardata, r.funcid) {
-            let stats = pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_statistic>(vardata.statsTuple);
-            let flags = (pg_sys::ATTSTATSSLOT_VALUES | pg_sys::ATTSTATSSLOT_NUMBERS) as i32;
-            have_mcv = pg_sys::get_attstatsslot(
-                &mut mcv,
-                vardata.statsTuple,
-                pg_sys::STATISTIC_KIND_MCV as i32,
-                pg_sys::InvalidOid,
-                flags,
-            );
-            have_hist = pg_sys::get_attstatsslot(
-                &mut hist,
-                vardata.statsTuple,
-                pg_sys::STATISTIC_KIND_HISTOGRAM as i32,
-                pg_sys::InvalidOid,
-                pg_sys::ATTSTATSSLOT_VALUES as i32,
-            );
-            let mut s = Sample { mcv: Vec::new(), histogram: Vec::new(), null_frac: (*stats).stanullfrac as f64 };
-            if have_mcv {
-                for i in 0..mcv.nvalues.min(mcv.nnumbers) as usize {
-                    if let Ok(v) = jsonb::root(varlena_bytes(*mcv.values.add(i))) {
-                        s.mcv.push((v, *mcv.numbers.add(i) as f64));
-                    }
-                }
-            }
-            if have_hist {
-                for i in 0..hist.nvalues as usize {
-                    if let Ok(v) = jsonb::root(varlena_bytes(*hist.values.add(i))) {
-                        s.histogram.push(v);
-                    }
-                }
-            }
-            sample = Some(s);
-        }
+        let column = ColumnStats::load(r.root, c.data, r.varRelid, r.funcid);
+        let sample = column.sample();
         let stats = &mut |d: &Derived| {
             build(d, c.data, &found)
                 .map(|clause| pg_sys::clause_selectivity(r.root, clause, r.varRelid, r.jointype, r.sjinfo))
         };
         let estimate = spec.selectivity(&found.indexes(), sample.as_ref(), stats, &PgHost);
         drop(sample);
-        if have_mcv {
-            pg_sys::free_attstatsslot(&mut mcv);
-        }
-        if have_hist {
-            pg_sys::free_attstatsslot(&mut hist);
-        }
-        if !vardata.statsTuple.is_null() {
-            if let Some(free) = vardata.freefunc {
-                free(vardata.statsTuple);
-            }
-        }
+        drop(column);
         r.selectivity = (estimate / derived_sel.max(1e-10)).clamp(0.0, 1.0);
         req.cast()
+    }
+}
+
+/// The column's statistics (most common values, histogram), held for one estimate and
+/// released on drop.
+struct ColumnStats {
+    vardata: pg_sys::VariableStatData,
+    mcv: Option<pg_sys::AttStatsSlot>,
+    hist: Option<pg_sys::AttStatsSlot>,
+    null_frac: f64,
+}
+
+impl ColumnStats {
+    /// # Safety
+    /// `root`, `data` and the ids are the planner's, for the request being answered.
+    unsafe fn load(
+        root: *mut pg_sys::PlannerInfo,
+        data: *mut pg_sys::Node,
+        var_relid: i32,
+        funcid: pg_sys::Oid,
+    ) -> Self {
+        // SAFETY: the caller's contract; statistics are read through the planner's own
+        // routines, and only when the caller may see them (statistic_proc_security_check).
+        unsafe {
+            let mut c =
+                ColumnStats { vardata: pg_sys::VariableStatData::default(), mcv: None, hist: None, null_frac: 0.0 };
+            pg_sys::examine_variable(root, data, var_relid, &mut c.vardata);
+            if c.vardata.statsTuple.is_null() || !pg_sys::statistic_proc_security_check(&mut c.vardata, funcid) {
+                return c;
+            }
+            let stats = pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_statistic>(c.vardata.statsTuple);
+            c.null_frac = (*stats).stanullfrac as f64;
+            let slot = |kind: u32, flags: u32| {
+                let mut slot = pg_sys::AttStatsSlot::default();
+                pg_sys::get_attstatsslot(&mut slot, c.vardata.statsTuple, kind as i32, pg_sys::InvalidOid, flags as i32)
+                    .then_some(slot)
+            };
+            c.mcv = slot(pg_sys::STATISTIC_KIND_MCV, pg_sys::ATTSTATSSLOT_VALUES | pg_sys::ATTSTATSSLOT_NUMBERS);
+            c.hist = slot(pg_sys::STATISTIC_KIND_HISTOGRAM, pg_sys::ATTSTATSSLOT_VALUES);
+            c
+        }
+    }
+
+    /// The statistics as jsonb values the core can evaluate a spec on.
+    fn sample(&self) -> Option<Sample<'_>> {
+        if self.mcv.is_none() && self.hist.is_none() {
+            return None;
+        }
+        let mut s = Sample { mcv: Vec::new(), histogram: Vec::new(), null_frac: self.null_frac };
+        // SAFETY: the slots hold `nvalues` jsonb datums (and `nnumbers` frequencies) that
+        // live until they are freed on drop.
+        unsafe {
+            if let Some(mcv) = &self.mcv {
+                for i in 0..mcv.nvalues.min(mcv.nnumbers) as usize {
+                    if let Ok(v) = jsonb::root(varlena_bytes(*mcv.values.add(i))) {
+                        s.mcv.push((v, *mcv.numbers.add(i) as f64));
+                    }
+                }
+            }
+            if let Some(hist) = &self.hist {
+                for i in 0..hist.nvalues as usize {
+                    if let Ok(v) = jsonb::root(varlena_bytes(*hist.values.add(i))) {
+                        s.histogram.push(v);
+                    }
+                }
+            }
+        }
+        Some(s)
+    }
+}
+
+impl Drop for ColumnStats {
+    fn drop(&mut self) {
+        // SAFETY: frees what `load` obtained, once.
+        unsafe {
+            for slot in [self.mcv.as_mut(), self.hist.as_mut()].into_iter().flatten() {
+                pg_sys::free_attstatsslot(slot);
+            }
+            if !self.vardata.statsTuple.is_null() {
+                if let Some(free) = self.vardata.freefunc {
+                    free(self.vardata.statsTuple);
+                }
+            }
+        }
     }
 }
 
