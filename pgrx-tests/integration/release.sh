@@ -200,7 +200,13 @@ fi
 
 phase "apt-get install ./$(basename "${DEB}") (under flock ${PG_INSTALL_LOCK})"
 exec 9>>"${PG_INSTALL_LOCK}"
-flock -w 1800 9 || die "waited 30 minutes for ${PG_INSTALL_LOCK}"
+if ! flock -n 9; then
+    note "waiting for ${PG_INSTALL_LOCK} (another install or test of the system's PostgreSQL holds it)"
+    # In the background, so that Ctrl-C or TERM interrupts the wait; the lock belongs to
+    # the open file, which this shell keeps.
+    flock -w 1800 9 &
+    wait $! || die "waited 30 minutes for ${PG_INSTALL_LOCK}"
+fi
 LOCKED=1
 if dpkg-query -W -f='${Status}' "${DEB_PACKAGE}" 2>/dev/null | grep -q "install ok installed"; then
     die "${DEB_PACKAGE} is installed already: remove it first (apt-get remove ${DEB_PACKAGE})"
