@@ -11,9 +11,10 @@
 //! same rows, so an AND of equalities can become one `@>` containment that a GIN
 //! `jsonb_path_ops` index serves. Under `NOT` the exact three-valued forms are emitted.
 
+use super::containment::Containment;
 use super::typed::TypeName;
 use super::{Json, Node, Op, Quant};
-use crate::jsonb::{write_json_string, Value};
+use crate::jsonb::Value;
 use crate::sql::quote_literal;
 
 pub(super) fn compile(node: &Node, column: &str, helpers: &str) -> String {
@@ -92,51 +93,6 @@ pub(super) fn typed_scalar(v: &str, j: &Json) -> (&'static str, String, String) 
     }
 }
 
-/// Tree of scalar equalities merged into one containment document.
-enum Merge {
-    Leaf(String),
-    Obj(Vec<(String, Merge)>),
-}
-
-impl Merge {
-    /// Adds `path = json`; false when it conflicts with what is there already.
-    fn insert(&mut self, path: &[String], json: &str) -> bool {
-        let Merge::Obj(members) = self else {
-            return false;
-        };
-        let (head, rest) = path.split_first().expect("non-empty path");
-        if let Some((_, child)) = members.iter_mut().find(|(k, _)| k == head) {
-            return !rest.is_empty() && child.insert(rest, json);
-        }
-        if rest.is_empty() {
-            members.push((head.clone(), Merge::Leaf(json.to_string())));
-            return true;
-        }
-        let mut child = Merge::Obj(Vec::new());
-        let ok = child.insert(rest, json);
-        members.push((head.clone(), child));
-        ok
-    }
-
-    fn render(&self, out: &mut String) {
-        match self {
-            Merge::Leaf(j) => out.push_str(j),
-            Merge::Obj(members) => {
-                out.push('{');
-                for (i, (k, v)) in members.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    write_json_string(out, k);
-                    out.push_str(": ");
-                    v.render(out);
-                }
-                out.push('}');
-            }
-        }
-    }
-}
-
 fn mergeable(node: &Node) -> Option<(&[String], &Json)> {
     match node {
         Node::Cond { path, op: Op::Eq(j) } if !path.is_empty() => {
@@ -156,7 +112,7 @@ impl Compiler {
                 let mut out = Vec::new();
                 let mut rest: Vec<&Node> = Vec::new();
                 if positive {
-                    let mut merged = Merge::Obj(Vec::new());
+                    let mut merged = Containment::empty();
                     let mut any = false;
                     for p in parts {
                         match mergeable(p) {
@@ -165,8 +121,7 @@ impl Compiler {
                         }
                     }
                     if any {
-                        let mut doc = String::new();
-                        merged.render(&mut doc);
+                        let doc = merged.text();
                         out.push(format!("{scope} {} {}::pg_catalog.jsonb", pg_op("@>"), quote_literal(&doc)));
                     }
                 } else {
@@ -185,10 +140,9 @@ impl Compiler {
             Node::Cond { path, op } => {
                 if positive {
                     if let Some((path, j)) = mergeable(node) {
-                        let mut m = Merge::Obj(Vec::new());
+                        let mut m = Containment::empty();
                         m.insert(path, j.text());
-                        let mut doc = String::new();
-                        m.render(&mut doc);
+                        let doc = m.text();
                         return format!("{scope} {} {}::pg_catalog.jsonb", pg_op("@>"), quote_literal(&doc));
                     }
                 }

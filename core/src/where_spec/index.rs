@@ -33,9 +33,10 @@
 //! a hinted comparison is never derived as text (`"A0EEBC99-…"` and `"a0eebc99…"` are one
 //! uuid).
 
+use super::containment::Containment as Doc;
 use super::typed::{TypeName, Typed};
 use super::{Cmp, Json, Node, Op, Quant, Spec, TCmp};
-use crate::jsonb::{write_json_string, Value};
+use crate::jsonb::Value;
 
 /// The GIN operator class of an index on the jsonb column itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,67 +159,6 @@ pub enum Derived {
 /// At most this many alternatives become an `OR` of index conditions (an `in` list or
 /// an `OR` of specs); longer ones are left to the recheck.
 pub const MAX_OR_ARMS: usize = 32;
-
-/// A containment document being built: members merged by key.
-enum Doc {
-    Leaf(String),
-    Obj(Vec<(String, Doc)>),
-}
-
-impl Doc {
-    fn empty() -> Doc {
-        Doc::Obj(Vec::new())
-    }
-
-    fn is_empty(&self) -> bool {
-        matches!(self, Doc::Obj(m) if m.is_empty())
-    }
-
-    /// Adds `path: json`; false (and nothing added) when it conflicts with a member
-    /// already there. Leaving a conflicting conjunct out keeps the document implied.
-    fn insert(&mut self, path: &[String], json: &str) -> bool {
-        let Doc::Obj(members) = self else { return false };
-        let Some((head, rest)) = path.split_first() else { return false };
-        if let Some((_, child)) = members.iter_mut().find(|(k, _)| k == head) {
-            return !rest.is_empty() && child.insert(rest, json);
-        }
-        if rest.is_empty() {
-            members.push((head.clone(), Doc::Leaf(json.to_string())));
-            return true;
-        }
-        let mut child = Doc::empty();
-        if !child.insert(rest, json) {
-            return false;
-        }
-        members.push((head.clone(), child));
-        true
-    }
-
-    fn render(&self, out: &mut String) {
-        match self {
-            Doc::Leaf(j) => out.push_str(j),
-            Doc::Obj(members) => {
-                out.push('{');
-                for (i, (k, v)) in members.iter().enumerate() {
-                    crate::guard::interrupts();
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    write_json_string(out, k);
-                    out.push_str(": ");
-                    v.render(out);
-                }
-                out.push('}');
-            }
-        }
-    }
-
-    fn text(&self) -> String {
-        let mut s = String::new();
-        self.render(&mut s);
-        s
-    }
-}
 
 /// Whether a JSON value holds a scalar (not null) somewhere: `jsonb_path_ops` indexes
 /// only scalars, and a containment query with none scans the whole index.

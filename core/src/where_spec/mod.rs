@@ -9,6 +9,7 @@
 //! Only a definite true selects a row.
 
 mod compile;
+mod containment;
 mod eval;
 pub mod index;
 pub mod like;
