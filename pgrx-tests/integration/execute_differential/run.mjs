@@ -167,5 +167,5 @@ if (known.length) {
   console.log(`KNOWN engine mismatches (known.json), ${known.length}:`);
   for (const k of known) console.log(`  KNOWN ${k}`);
 }
-console.log(`execute_differential: ${passed} passed, ${failed} failed${known.length ? `, ${known.length} known` : ''}`);
+console.log(`execute_differential: ${passed} passed, ${failed} failed${known.length ? `, ${known.length} skipped` : ''}`);
 process.exit(failed || selfFail.length ? 1 : 0);
