@@ -65,6 +65,7 @@ macro_rules! v1_function {
 }
 
 mod apq_fns;
+mod execute_fns;
 mod pg;
 mod shape_fns;
 mod support;
@@ -102,6 +103,7 @@ extension_sql_file!("../sql/shape.sql", name = "shape_functions", requires = ["w
 pub extern "C-unwind" fn _PG_init() {
     pg::install_guards();
     pg::define_gucs();
+    execute_fns::define_gucs();
     apq_fns::init();
 }
 
@@ -112,6 +114,10 @@ extension_sql_file!(
     name = "apq",
     requires = ["shape_functions", fraiseql_apq_counters, fraiseql_apq_totals, fraiseql_apq_stats_reset]
 );
+
+// GraphQL execution: the fraiseql_schema table, fraiseql_register_schema and
+// fraiseql_execute, see src/execute_fns.rs and docs/execute.md.
+extension_sql_file!("../sql/execute.sql", name = "execute", requires = ["apq"]);
 
 // fraiseql_camel_case (sql/camel.sql).
 extension_sql_file!("../sql/camel.sql", name = "camel_case");

@@ -97,11 +97,11 @@ unsafe fn required_str<'a>(fcinfo: pg_sys::FunctionCallInfo, n: usize, what: &st
 /// kept for the varlena header. Shaped output grows with the input rows, so it is
 /// allocated in the current PostgreSQL memory context, where running out of memory or
 /// past 1 GB is an ERROR (53200 / 54000), never an abort, and needs no final copy.
-struct PgText(pg_sys::StringInfo);
+pub(crate) struct PgText(pg_sys::StringInfo);
 
 impl PgText {
     /// A new buffer in the current memory context, starting with `prefix`.
-    fn new(prefix: &str) -> PgText {
+    pub(crate) fn new(prefix: &str) -> PgText {
         // SAFETY: makeStringInfo pallocs in the current context; the header bytes are
         // filled in by `into_datum`.
         let si = unsafe { pg_sys::makeStringInfo() };
@@ -112,7 +112,7 @@ impl PgText {
     }
 
     /// The text after the header.
-    fn body(&self) -> &[u8] {
+    pub(crate) fn body(&self) -> &[u8] {
         // SAFETY: `data` holds `len` initialised bytes, the first VARHDRSZ of them ours.
         unsafe {
             let si = &*self.0;
@@ -120,7 +120,7 @@ impl PgText {
         }
     }
 
-    fn put_bytes(&mut self, b: &[u8]) {
+    pub(crate) fn put_bytes(&mut self, b: &[u8]) {
         // SAFETY: enlargeStringInfo makes room for `b.len()` more bytes and the trailing
         // NUL (raising 54000 past 1 GB); the copy stays inside that room.
         unsafe {
@@ -136,8 +136,21 @@ impl PgText {
         }
     }
 
+    /// Cuts the text back to its first `len` bytes (the execution engine replaces a
+    /// failed value by `null` this way).
+    pub(crate) fn truncate_body(&mut self, len: usize) {
+        // SAFETY: `len` is at most the current length: only bytes written are dropped,
+        // and the NUL terminator is kept inside the buffer.
+        unsafe {
+            let si = &mut *self.0;
+            let new = (pg_sys::VARHDRSZ + len).min(si.len as usize);
+            si.len = new as i32;
+            *(si.data as *mut u8).add(new) = 0;
+        }
+    }
+
     /// The buffer as a varlena datum (the StringInfo's data, header set).
-    fn into_datum(self) -> pg_sys::Datum {
+    pub(crate) fn into_datum(self) -> pg_sys::Datum {
         // SAFETY: the first VARHDRSZ bytes were reserved for the 4-byte header.
         unsafe {
             let si = &*self.0;

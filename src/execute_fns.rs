@@ -1,0 +1,619 @@
+//! GraphQL execution (docs/execute.md): `fraiseql_execute` in its two forms and
+//! `fraiseql_check_schema`, the CHECK of `fraiseql_schema`. Everything a request means
+//! is decided in `fraiseql_core::execute`; this module reads the arguments, keeps the
+//! per-backend caches (compiled schemas, prepared documents), and implements the core's
+//! [`Database`] with SPI: each root field runs in its own subtransaction, as a PL/pgSQL
+//! exception block would, so that a SQL error in one field becomes that field's GraphQL
+//! error and leaves no effect, while cancels, terminations and resource exhaustion stay
+//! real errors.
+
+use crate::pg::{arg, arg_str, jsonb_datum, own_schema, raise, report_corrupt, require_utf8, varlena_bytes, PgHost};
+use crate::shape_fns::PgText;
+use fraiseql_core::apq;
+use fraiseql_core::execute::{
+    self, CompiledSchema, Database, DbError, FunctionCall, Limits, Outcome, Prepared, RequestBody, ViewQuery,
+};
+use fraiseql_core::jsonb::{self, Value};
+use fraiseql_core::shape::{Buffer, FieldError};
+use fraiseql_core::sql::{quote_ident, quote_literal};
+use fraiseql_core::where_spec::Host;
+use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
+use pgrx::pg_sys;
+use pgrx::pg_sys::panic::{CaughtError, ErrorReport};
+use pgrx::prelude::*;
+use pgrx::PgMemoryContexts;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::rc::Rc;
+
+/// `fraiseql.max_query_depth`: 15 levels is three times the nesting of the deepest
+/// FraiseQL document in practice (a config, its machine, the machine's location, …),
+/// and far below the shaper's own limit of 64; each level multiplies what aliases can
+/// ask for.
+pub static MAX_QUERY_DEPTH: GucSetting<i32> = GucSetting::<i32>::new(15);
+/// `fraiseql.max_root_fields`: every root field is one statement in its own
+/// subtransaction (about 0.1 ms each when cached); 32 serves a dashboard page, and
+/// bounds what one request can make the server do.
+pub static MAX_ROOT_FIELDS: GucSetting<i32> = GucSetting::<i32>::new(32);
+/// `fraiseql.max_document_bytes`: 256 kB is a hundred times GraphiQL's introspection
+/// query; parsing and validation are linear in it (a few ms at the limit).
+pub static MAX_DOCUMENT_BYTES: GucSetting<i32> = GucSetting::<i32>::new(256 * 1024);
+
+/// Registers the `fraiseql.max_query_depth`, `max_root_fields` and `max_document_bytes`
+/// settings (superuser-set: they protect the server from its callers).
+pub(crate) fn define_gucs() {
+    GucRegistry::define_int_guc(
+        c"fraiseql.max_query_depth",
+        c"Deepest nesting of field selections a GraphQL operation may have (fragments expanded).",
+        c"Deeper operations are answered with a GraphQL error (code 54000); introspection is bounded separately.",
+        &MAX_QUERY_DEPTH,
+        1,
+        1000,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"fraiseql.max_root_fields",
+        c"Most root fields (aliases counted) a GraphQL operation may select.",
+        c"Each root field is one statement; more are answered with a GraphQL error (code 54000).",
+        &MAX_ROOT_FIELDS,
+        1,
+        10_000,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"fraiseql.max_document_bytes",
+        c"Largest GraphQL document fraiseql_execute parses, in bytes.",
+        c"Larger documents are answered with a GraphQL error (code 54000) before they are parsed.",
+        &MAX_DOCUMENT_BYTES,
+        1024,
+        256 * 1024 * 1024,
+        GucContext::Suset,
+        GucFlags::UNIT_BYTE,
+    );
+}
+
+fn limits() -> Limits {
+    Limits {
+        max_depth: MAX_QUERY_DEPTH.get().max(1) as usize,
+        max_root_fields: MAX_ROOT_FIELDS.get().max(1) as usize,
+        max_document_bytes: MAX_DOCUMENT_BYTES.get().max(0) as usize,
+    }
+}
+
+impl Buffer for PgText {
+    fn len(&self) -> usize {
+        self.body().len()
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.truncate_body(len);
+    }
+}
+
+/// The SQLSTATE of an error code, as five characters (PostgreSQL packs them six bits
+/// each).
+fn sqlstate(code: PgSqlErrorCode) -> String {
+    let c = code as i32;
+    (0..5).map(|i| (((c >> (6 * i)) & 0x3F) as u8 + b'0') as char).collect()
+}
+
+/// Whether a caught error may become a field error. Class 57 (operator intervention:
+/// query canceled, terminating connection), 53 (insufficient resources: out of memory,
+/// disk full), 58 (system errors), 40 (transaction rollback: serialization failures and
+/// deadlocks, which the client must retry as a whole) and XX (internal errors, data
+/// corrupted) are the server's or the transaction's, never one field's.
+fn field_error_allowed(code: PgSqlErrorCode) -> bool {
+    !matches!(&sqlstate(code)[..2], "57" | "53" | "58" | "40" | "XX")
+}
+
+/// Runs `f` in a subtransaction, as PL/pgSQL runs a block with an exception handler:
+/// committed when `f` returns, rolled back when it raises, the error returned when it is
+/// one a field may report ([`field_error_allowed`]) and raised again otherwise (after the
+/// rollback, so the caller's own subtransactions stay balanced).
+fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, DbError> {
+    // SAFETY: reads backend globals; starting an internal subtransaction is allowed in
+    // any transaction state a SQL function runs in. Like PL/pgSQL, the function's memory
+    // context is made current again, so what `f` allocates outlives the subtransaction.
+    let (cxt, owner) = unsafe {
+        let saved = (pg_sys::CurrentMemoryContext, pg_sys::CurrentResourceOwner);
+        pg_sys::BeginInternalSubTransaction(std::ptr::null());
+        pg_sys::MemoryContextSwitchTo(saved.0);
+        (saved.0 as usize, saved.1 as usize)
+    };
+    // SAFETY: (both closures) the context and resource owner saved above are the
+    // caller's, alive across the subtransaction; releasing or rolling back the current
+    // subtransaction is the counterpart of the BeginInternalSubTransaction above.
+    let restore = move || unsafe {
+        pg_sys::MemoryContextSwitchTo(cxt as pg_sys::MemoryContext);
+        pg_sys::CurrentResourceOwner = owner as pg_sys::ResourceOwner;
+    };
+    let body = std::panic::AssertUnwindSafe(f);
+    PgTryBuilder::new(move || {
+        let r = body();
+        // SAFETY: see above.
+        unsafe { pg_sys::ReleaseCurrentSubTransaction() };
+        restore();
+        Ok(r)
+    })
+    .catch_others(move |e| {
+        restore();
+        // SAFETY: see above.
+        unsafe { pg_sys::RollbackAndReleaseCurrentSubTransaction() };
+        restore();
+        match e {
+            CaughtError::PostgresError(ref r) | CaughtError::ErrorReport(ref r)
+                if field_error_allowed(r.sql_error_code()) =>
+            {
+                Err(DbError { code: sqlstate(r.sql_error_code()), message: r.message().to_string() })
+            }
+            other => other.rethrow(),
+        }
+    })
+    .execute()
+}
+
+fn cstring(s: &str) -> CString {
+    CString::new(s).unwrap_or_else(|_| raise(PgSqlErrorCode::ERRCODE_INVALID_NAME, "a name holds a NUL byte", None))
+}
+
+/// `name` resolved with the caller's search_path (as a statement the caller wrote
+/// would), then printed schema-qualified and quoted. Raises 42P01 for an unknown
+/// relation, 42602 for a malformed name.
+fn qualified_relation(name: &str) -> String {
+    let c = cstring(name);
+    // SAFETY: parses a possibly qualified name and looks the relation up without a lock
+    // (the statement that uses it locks it); raises when it does not exist. The
+    // namespace and relation of an existing relation have names.
+    unsafe {
+        let rv = pg_sys::makeRangeVarFromNameList(pg_sys::stringToQualifiedNameList(c.as_ptr()));
+        let oid = pg_sys::RangeVarGetRelidExtended(rv, pg_sys::NoLock as i32, 0, None, std::ptr::null_mut());
+        let nsp = std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(pg_sys::get_rel_namespace(oid)));
+        let rel = std::ffi::CStr::from_ptr(pg_sys::get_rel_name(oid));
+        format!("{}.{}", quote_ident(&nsp.to_string_lossy()), quote_ident(&rel.to_string_lossy()))
+    }
+}
+
+/// The function `name(jsonb)` resolved with the caller's search_path, schema-qualified
+/// and quoted. Raises 42883 when there is none, 42P13 when it returns neither jsonb nor
+/// json.
+fn qualified_function(name: &str) -> String {
+    let c = cstring(name);
+    // SAFETY: parses a possibly qualified name and looks up the function taking one
+    // jsonb (raises when there is none); the namespace and name of an existing function
+    // exist.
+    unsafe {
+        let argtypes = [pg_sys::JSONBOID];
+        let oid = pg_sys::LookupFuncName(pg_sys::stringToQualifiedNameList(c.as_ptr()), 1, argtypes.as_ptr(), false);
+        let ret = pg_sys::get_func_rettype(oid);
+        if ret != pg_sys::JSONBOID && ret != pg_sys::JSONOID {
+            raise(
+                PgSqlErrorCode::ERRCODE_INVALID_FUNCTION_DEFINITION,
+                format!("function {name}(jsonb) must return jsonb or json"),
+                Some("A mutation function takes the input object as jsonb and returns the object as jsonb."),
+            );
+        }
+        let nsp = std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(pg_sys::get_func_namespace(oid)));
+        let fname = std::ffi::CStr::from_ptr(pg_sys::get_func_name(oid));
+        format!("{}.{}", quote_ident(&nsp.to_string_lossy()), quote_ident(&fname.to_string_lossy()))
+    }
+}
+
+/// The database of one request: SPI, connected by the caller for the whole request.
+struct PgDatabase {
+    helpers: String,
+    /// Where a row's detoasted bytes live while it is shaped; reset after each row.
+    rows: PgMemoryContexts,
+}
+
+fn check_spi(rc: i32, expect: u32) {
+    if rc != expect as i32 {
+        raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, format!("SPI failed with code {rc}"), None);
+    }
+}
+
+impl PgDatabase {
+    /// Hands the first column of every row SPI returned to `row`, each in a fresh
+    /// per-row memory context.
+    ///
+    /// # Safety
+    /// Must follow a successful SPI call returning rows.
+    unsafe fn each_row(&mut self, row: &mut dyn FnMut(Option<Value<'_>>) -> bool) {
+        // SAFETY: the caller's contract: SPI_tuptable holds SPI_processed rows.
+        let (table, n) = unsafe { (&*pg_sys::SPI_tuptable, pg_sys::SPI_processed as usize) };
+        for i in 0..n {
+            // SAFETY: the per-row context is ours and alive; what is allocated in it (the
+            // row's detoasted bytes) is used only inside the closure, before the reset.
+            // Row i of the tuptable is a jsonb (or NULL) that lives as long as the tuptable.
+            let more = unsafe {
+                let more = self.rows.switch_to(|_| {
+                    let mut null = false;
+                    let d = pg_sys::SPI_getbinval(*table.vals.add(i), table.tupdesc, 1, &mut null);
+                    let value = (!null).then(|| jsonb::root(varlena_bytes(d)).unwrap_or_else(|e| report_corrupt(e)));
+                    row(value)
+                });
+                self.rows.reset();
+                more
+            };
+            if !more {
+                break;
+            }
+        }
+        // SAFETY: the tuptable is SPI's, no longer used.
+        unsafe { pg_sys::SPI_freetuptable(pg_sys::SPI_tuptable) };
+    }
+}
+
+impl Database for PgDatabase {
+    fn host(&self) -> &dyn Host {
+        &PgHost
+    }
+
+    fn helper_schema(&self) -> Option<String> {
+        Some(self.helpers.clone())
+    }
+
+    fn query(&mut self, q: &ViewQuery, row: &mut dyn FnMut(Value<'_>) -> bool) -> Result<(), DbError> {
+        in_subtransaction(|| {
+            let sql = cstring(&q.sql(&qualified_relation(&q.view)));
+            // SAFETY: SPI is connected for the request; the statement is ours.
+            unsafe {
+                check_spi(pg_sys::SPI_execute(sql.as_ptr(), false, 0), pg_sys::SPI_OK_SELECT);
+                self.each_row(&mut |v| row(v.unwrap_or(Value::Null)));
+            }
+        })
+    }
+
+    fn call(&mut self, c: &FunctionCall, result: &mut dyn FnMut(Option<Value<'_>>)) -> Result<(), DbError> {
+        in_subtransaction(|| {
+            let sql = cstring(&c.sql(&qualified_function(&c.function)));
+            let mut types = [pg_sys::JSONBOID];
+            let mut args = [jsonb_datum(&c.argument)];
+            // SAFETY: SPI is connected; one jsonb parameter, not null.
+            unsafe {
+                let rc = pg_sys::SPI_execute_with_args(
+                    sql.as_ptr(),
+                    1,
+                    types.as_mut_ptr(),
+                    args.as_mut_ptr(),
+                    std::ptr::null(),
+                    false,
+                    0,
+                );
+                check_spi(rc, pg_sys::SPI_OK_SELECT);
+                self.each_row(&mut |v| {
+                    result(v);
+                    false
+                });
+            }
+        })
+    }
+}
+
+/// A statement prepared once per backend and kept across transactions, per purpose.
+struct Kept {
+    sql: String,
+    plan: pg_sys::SPIPlanPtr,
+}
+
+thread_local! {
+    static KEPT: RefCell<HashMap<&'static str, Kept>> = RefCell::new(HashMap::new());
+}
+
+/// Runs a kept statement with text parameters (inside an SPI connection) and returns
+/// the first column of its first row, as text.
+fn kept_text(purpose: &'static str, sql: String, params: &[&str]) -> Option<String> {
+    let plan = KEPT.with(|k| {
+        let mut k = k.borrow_mut();
+        if let Some(kept) = k.get(purpose).filter(|kept| kept.sql == sql) {
+            return kept.plan;
+        }
+        let c = cstring(&sql);
+        let mut types = vec![pg_sys::TEXTOID; params.len()];
+        // SAFETY: inside an SPI connection; the plan is kept (moved to a long-lived
+        // context) before it is stored, and the one it replaces freed.
+        unsafe {
+            let plan = pg_sys::SPI_prepare(c.as_ptr(), params.len() as i32, types.as_mut_ptr());
+            if plan.is_null() || pg_sys::SPI_keepplan(plan) != 0 {
+                raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, "could not prepare a fraiseql_execute statement", None);
+            }
+            if let Some(old) = k.insert(purpose, Kept { sql, plan }) {
+                pg_sys::SPI_freeplan(old.plan);
+            }
+            plan
+        }
+    });
+    let mut args: Vec<pg_sys::Datum> = params.iter().map(|p| crate::pg::text_datum(p)).collect();
+    // SAFETY: the plan takes `params.len()` text parameters, none null.
+    unsafe {
+        check_spi(pg_sys::SPI_execute_plan(plan, args.as_mut_ptr(), std::ptr::null(), false, 1), pg_sys::SPI_OK_SELECT);
+        if pg_sys::SPI_processed == 0 {
+            return None;
+        }
+        let table = &*pg_sys::SPI_tuptable;
+        let v = pg_sys::SPI_getvalue(*table.vals, table.tupdesc, 1);
+        let out = (!v.is_null()).then(|| std::ffi::CStr::from_ptr(v).to_string_lossy().into_owned());
+        pg_sys::SPI_freetuptable(pg_sys::SPI_tuptable);
+        out
+    }
+}
+
+/// A compiled schema, kept per backend while the registered document's hash stays.
+struct CachedSchema {
+    hash: String,
+    compiled: Rc<CompiledSchema>,
+}
+
+/// A prepared document, kept per backend, keyed by (schema name, schema hash, document
+/// hash).
+struct CachedDocument {
+    prepared: Rc<Prepared>,
+    last_used: u64,
+}
+
+/// Documents kept per backend: 256 of them, or 16 MB of document text, whichever is
+/// reached first; the least recently used goes first.
+const MAX_DOCUMENTS: usize = 256;
+const MAX_DOCUMENT_TEXT: usize = 16 * 1024 * 1024;
+
+type DocKey = (String, String, String);
+
+#[derive(Default)]
+struct Caches {
+    schemas: HashMap<String, CachedSchema>,
+    documents: HashMap<DocKey, CachedDocument>,
+    clock: u64,
+}
+
+thread_local! {
+    static CACHES: RefCell<Caches> = RefCell::new(Caches::default());
+}
+
+/// The compiled schema `name` (its registered document read as the caller, compiled
+/// when the hash changed since this backend last compiled it). Raises 42704 when no
+/// schema of that name is registered.
+fn schema(ext: &str, name: &str) -> (String, Rc<CompiledSchema>) {
+    let table = format!("{}.fraiseql_schema", quote_ident(ext));
+    let hash = kept_text(
+        "schema_hash",
+        format!("SELECT s.sdl_sha256 FROM {table} AS s WHERE s.name OPERATOR(pg_catalog.=) $1"),
+        &[name],
+    )
+    .unwrap_or_else(|| {
+        raise(
+            PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+            format!("no GraphQL schema named {} is registered", quote_literal(name)),
+            Some("Register one with fraiseql_register_schema(sdl, name)."),
+        )
+    });
+    if let Some(c) =
+        CACHES.with(|c| c.borrow().schemas.get(name).filter(|s| s.hash == hash).map(|s| s.compiled.clone()))
+    {
+        return (hash, c);
+    }
+    let sdl = kept_text(
+        "schema_sdl",
+        format!("SELECT s.sdl FROM {table} AS s WHERE s.name OPERATOR(pg_catalog.=) $1"),
+        &[name],
+    )
+    .unwrap_or_default();
+    let compiled = Rc::new(CompiledSchema::build(&sdl).unwrap_or_else(|e| report_schema_error(&e)));
+    CACHES.with(|c| {
+        let mut c = c.borrow_mut();
+        // The documents prepared against the previous version can never be used again.
+        c.documents.retain(|k, _| k.0 != name);
+        c.schemas.insert(name.to_string(), CachedSchema { hash: hash.clone(), compiled: compiled.clone() });
+    });
+    (hash, compiled)
+}
+
+/// The prepared document for `query` (by its hash), parsed and validated on first use.
+fn document(
+    schema_name: &str,
+    schema_hash: &str,
+    cs: &CompiledSchema,
+    query: &str,
+    doc_hash: String,
+) -> Result<Rc<Prepared>, Vec<FieldError>> {
+    let key = (schema_name.to_string(), schema_hash.to_string(), doc_hash);
+    let hit = CACHES.with(|c| {
+        let mut c = c.borrow_mut();
+        c.clock += 1;
+        let now = c.clock;
+        c.documents.get_mut(&key).map(|d| {
+            d.last_used = now;
+            d.prepared.clone()
+        })
+    });
+    if let Some(p) = hit {
+        return Ok(p);
+    }
+    let prepared = Rc::new(execute::prepare(cs, query, &limits())?);
+    CACHES.with(|c| {
+        let mut c = c.borrow_mut();
+        let now = c.clock;
+        c.documents.insert(key, CachedDocument { prepared: prepared.clone(), last_used: now });
+        while c.documents.len() > MAX_DOCUMENTS
+            || c.documents.values().map(|d| d.prepared.size).sum::<usize>() > MAX_DOCUMENT_TEXT
+        {
+            let Some(oldest) = c.documents.iter().min_by_key(|(_, d)| d.last_used).map(|(k, _)| k.clone()) else {
+                break;
+            };
+            c.documents.remove(&oldest);
+        }
+    });
+    Ok(prepared)
+}
+
+fn report_schema_error(e: &execute::SchemaError) -> ! {
+    let code =
+        if e.syntax { PgSqlErrorCode::ERRCODE_SYNTAX_ERROR } else { PgSqlErrorCode::ERRCODE_INVALID_OBJECT_DEFINITION };
+    let mut r = ErrorReport::new(code, e.to_string(), "fraiseql_check_schema");
+    r = r.set_detail(e.detail.clone().unwrap_or_else(|| "in fraiseql_check_schema()".into()));
+    if let Some(h) = &e.hint {
+        r = r.set_hint(h.clone());
+    }
+    r.report(PgLogLevel::ERROR);
+    unreachable!("ERROR does not return")
+}
+
+/// An error-only response: `{"errors":[…]}`.
+fn errors_only(errors: &[FieldError]) -> pg_sys::Datum {
+    crate::pg::text_datum(&execute::response(errors, None))
+}
+
+/// The query text and cache key of a request: the query itself, or the persisted query
+/// the APQ protocol names (counted in the APQ statistics as `fraiseql_apq_request` counts).
+fn query_of(ext: &str, request: Value<'_>, body: &RequestBody) -> Result<(String, String), FieldError> {
+    let code =
+        |message: String, code: &str| FieldError { message, locations: vec![], path: vec![], code: Some(code.into()) };
+    if !body.persisted {
+        let q = body.query.clone().ok_or_else(|| code("the request has no query".into(), "BAD_REQUEST"))?;
+        let hash = apq::sha256_hex(&q);
+        return Ok((q, hash));
+    }
+    let max = crate::apq_fns::APQ_MAX_QUERY_BYTES.get().max(0) as usize;
+    let s = quote_ident(ext);
+    match apq::decide_within(request, max) {
+        apq::Action::Lookup { hash } => {
+            let sql = format!("SELECT {s}.fraiseql_apq_answer($1) OPERATOR(pg_catalog.->>) 'query'");
+            match kept_text("apq_answer", sql, &[&hash]) {
+                Some(q) => Ok((q, hash)),
+                None => Err(code("PersistedQueryNotFound".into(), "PERSISTED_QUERY_NOT_FOUND")),
+            }
+        }
+        apq::Action::Register { query, prepared } => {
+            let sql = format!("SELECT 'stored' FROM {s}.fraiseql_apq_store($1, $2, $3::pg_catalog.jsonb)");
+            kept_text("apq_store", sql, &[&prepared.hash, &query, &prepared.ast_json]);
+            Ok((query, prepared.hash))
+        }
+        apq::Action::Passthrough { query, .. } => {
+            let hash = apq::sha256_hex(&query);
+            Ok((query, hash))
+        }
+        apq::Action::Reject { message, code: c } => Err(code(message, c)),
+    }
+}
+
+/// Runs a request against the registered schema `schema_name` and returns the response
+/// body.
+///
+/// # Safety
+/// `fcinfo` must be the current call's.
+unsafe fn run(
+    fcinfo: pg_sys::FunctionCallInfo,
+    request: Option<Value<'_>>,
+    body: RequestBody,
+    schema_name: &str,
+) -> pg_sys::Datum {
+    // SAFETY: the caller's contract.
+    let ext = unsafe { own_schema(fcinfo) };
+    // The response buffer lives in the function's context, outside SPI's: it is the
+    // result datum, and the subtransactions switch back to this context.
+    let mut out = PgText::new("{\"data\":");
+    // SAFETY: connected here, finished before returning; an ERROR in between ends the
+    // connection with the (sub)transaction.
+    if unsafe { pg_sys::SPI_connect() } != pg_sys::SPI_OK_CONNECT as i32 {
+        raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, "SPI_connect failed", None);
+    }
+    // SAFETY: SPI_connect made SPI's procedure context current: shaping writes into
+    // `out`, whose chunks stay in their own context.
+    let result = (|| {
+        let (q, doc_hash) = match request {
+            Some(r) => query_of(&ext, r, &body).map_err(|e| vec![e])?,
+            None => {
+                let q = body.query.clone().unwrap_or_default();
+                let h = apq::sha256_hex(&q);
+                (q, h)
+            }
+        };
+        let (schema_hash, cs) = schema(&ext, schema_name);
+        let prepared = document(schema_name, &schema_hash, &cs, &q, doc_hash)?;
+        let rows = PgMemoryContexts::new("fraiseql_execute rows");
+        let mut db = PgDatabase { helpers: ext.clone(), rows };
+        let limits = limits();
+        match execute::execute(
+            &cs,
+            &prepared,
+            body.operation_name.as_deref(),
+            &body.variables,
+            &limits,
+            &mut db,
+            &mut out,
+        ) {
+            Ok(Outcome::Executed(errors)) => Ok(errors),
+            Ok(Outcome::Rejected(errors)) => Err(errors),
+            Err(c) => report_corrupt(c),
+        }
+    })();
+    // SAFETY: the connection made above.
+    unsafe { pg_sys::SPI_finish() };
+    match result {
+        Ok(errors) if errors.is_empty() => {
+            out.put_bytes(b"}");
+            out.into_datum()
+        }
+        Ok(errors) => {
+            let mut full = PgText::new("{");
+            execute::write_errors(&errors, &mut full);
+            // `out` holds `{"data":…`: its brace is the one already written.
+            full.put_bytes(b",");
+            full.put_bytes(&out.body()[1..]);
+            full.put_bytes(b"}");
+            full.into_datum()
+        }
+        Err(errors) => errors_only(&errors),
+    }
+}
+
+v1_function!(
+    /// `fraiseql_execute(request jsonb, schema_name text) RETURNS json`: a GraphQL-over-HTTP
+    /// request body answered with the response body.
+    pg_finfo_fraiseql_execute_request_v1, fraiseql_execute_request_v1, "fraiseql_execute", |fcinfo| {
+        require_utf8();
+        let request = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+        let schema_name = arg_str(fcinfo, 1);
+        match execute::parse_request(request) {
+            Ok(body) => run(fcinfo, Some(request), body, schema_name),
+            Err(e) => errors_only(&[e]),
+        }
+    }
+);
+
+v1_function!(
+    /// `fraiseql_execute(query text, variables jsonb, operation_name text, schema_name text)
+    /// RETURNS json`: the same for a query given as text.
+    pg_finfo_fraiseql_execute_query_v1, fraiseql_execute_query_v1, "fraiseql_execute", |fcinfo| {
+        require_utf8();
+        let opt = |n: usize| (!pgrx::fcinfo::pg_arg_is_null(fcinfo, n)).then(|| arg(fcinfo, n));
+        let Some(query) = opt(0).map(|_| arg_str(fcinfo, 0)) else {
+            return errors_only(&[FieldError { message: "the request has no query".into(), locations: vec![], path: vec![], code: Some("BAD_REQUEST".into()) }]);
+        };
+        let variables = match opt(1) {
+            None => Default::default(),
+            Some(d) => {
+                let v = jsonb::root(varlena_bytes(d)).unwrap_or_else(|e| report_corrupt(e));
+                match v.to_text().map_err(|e| e.to_string()).and_then(|t| execute::variables_from_json(&t)) {
+                    Ok(vars) => vars,
+                    Err(m) => return errors_only(&[FieldError { message: m, locations: vec![], path: vec![], code: Some("BAD_REQUEST".into()) }]),
+                }
+            }
+        };
+        let operation_name = opt(2).map(|_| arg_str(fcinfo, 2).to_string());
+        let schema_name = opt(3).map(|_| arg_str(fcinfo, 3)).unwrap_or("default");
+        let body = RequestBody { query: Some(query.to_string()), variables, operation_name, persisted: false };
+        run(fcinfo, None, body, schema_name)
+    }
+);
+
+v1_function!(
+    /// `fraiseql_check_schema(sdl text) RETURNS boolean`: the CHECK of `fraiseql_schema`;
+    /// true, or an ERROR naming the line and column of the fault.
+    pg_finfo_fraiseql_check_schema_v1, fraiseql_check_schema_v1, "fraiseql_check_schema", |fcinfo| {
+        require_utf8();
+        CompiledSchema::build(arg_str(fcinfo, 0)).unwrap_or_else(|e| report_schema_error(&e));
+        pg_sys::Datum::from(true)
+    }
+);
