@@ -3,11 +3,12 @@
 //! limits; and, per request, the root fields an operation selects and their selections
 //! in the shaper's terms, `@skip`/`@include` applied with the request's variables.
 
+use super::compat::{validation_errors, Lines};
 use super::schema::CompiledSchema;
 use crate::graphql;
 use crate::shape::{self, FieldError, Plan, Site};
 use apollo_compiler::executable::{DirectiveList, Field, Operation, Selection, SelectionSet};
-use apollo_compiler::parser::{Parser, SourceMap};
+use apollo_compiler::parser::Parser;
 use apollo_compiler::response::{JsonMap, JsonValue};
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Name, Node};
@@ -58,6 +59,8 @@ pub struct Prepared {
     plans: Mutex<HashMap<Option<String>, Arc<Vec<RootPlan>>>>,
     /// The document's size, for caches that bound their memory.
     pub size: usize,
+    /// The document's text, for error locations.
+    pub(crate) text: String,
 }
 
 /// One response key of the root selection: the fields merged into it, where they are,
@@ -75,26 +78,6 @@ pub(crate) fn request_error(message: impl Into<String>, code: Option<&str>) -> F
     FieldError { message: message.into(), locations: Vec::new(), path: Vec::new(), code: code.map(str::to_string) }
 }
 
-/// Validation errors as GraphQL errors, with graphql-js's messages where apollo-compiler
-/// knows them. A document that does not parse gets its first syntax error only, as from
-/// graphql-js (whose parser stops there).
-fn diagnostics(errors: &apollo_compiler::validation::DiagnosticList) -> Vec<FieldError> {
-    let syntax = errors.iter().next().is_some_and(|d| d.error.to_string().starts_with("syntax error"));
-    errors
-        .iter()
-        .take(if syntax { 1 } else { usize::MAX })
-        .map(|d| {
-            let e = d.unstable_to_json_compat();
-            FieldError {
-                message: e.message,
-                locations: e.locations.iter().map(|l| (l.line, l.column)).collect(),
-                path: Vec::new(),
-                code: None,
-            }
-        })
-        .collect()
-}
-
 /// Parses and validates a document. Documents over `max_document_bytes`, and operations
 /// nested deeper or with more root fields than the limits allow, are refused before
 /// validation, whose cost grows with them.
@@ -110,16 +93,18 @@ pub fn prepare(cs: &CompiledSchema, query: &str, limits: &Limits) -> Result<Prep
         )]);
     }
     let mut parser = Parser::new().recursion_limit(graphql::RECURSION_LIMIT).token_limit(TOKEN_LIMIT);
-    let doc = parser.parse_executable(&cs.schema, query, QUERY_SOURCE).map_err(|e| diagnostics(&e.errors))?;
+    let doc = parser
+        .parse_executable(&cs.schema, query, QUERY_SOURCE)
+        .map_err(|e| validation_errors(&e.errors, query, &e.partial))?;
     let mut stats = HashMap::new();
     for op in doc.operations.iter() {
         let s = op_stats(&doc, op);
         check_limits(&s, limits)?;
         stats.insert(op.name.as_ref().map(|n| n.to_string()), s);
     }
-    let doc = doc.validate(&cs.schema).map_err(|e| diagnostics(&e.errors))?;
+    let doc = doc.validate(&cs.schema).map_err(|e| validation_errors(&e.errors, query, &e.partial))?;
     let dynamic = uses_variable_conditions(&doc);
-    Ok(Prepared { doc, stats, dynamic, plans: Mutex::new(HashMap::new()), size: query.len() })
+    Ok(Prepared { doc, stats, dynamic, plans: Mutex::new(HashMap::new()), size: query.len(), text: query.to_string() })
 }
 
 pub(crate) fn check_limits(s: &OpStats, limits: &Limits) -> Result<(), Vec<FieldError>> {
@@ -156,11 +141,11 @@ impl Prepared {
     /// `@skip`/`@include` depends on variables, built per request otherwise.
     pub(crate) fn root_plans(&self, cs: &CompiledSchema, op: &Operation, vars: &JsonMap) -> Arc<Vec<RootPlan>> {
         if self.dynamic {
-            return Arc::new(build_root_plans(cs, &self.doc, op, vars));
+            return Arc::new(build_root_plans(cs, self, op, vars));
         }
         let key = op.name.as_ref().map(|n| n.to_string());
         let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        plans.entry(key).or_insert_with(|| Arc::new(build_root_plans(cs, &self.doc, op, vars))).clone()
+        plans.entry(key).or_insert_with(|| Arc::new(build_root_plans(cs, self, op, vars))).clone()
     }
 }
 
@@ -296,13 +281,13 @@ fn uses_variable_conditions(doc: &ExecutableDocument) -> bool {
     doc.operations.iter().any(|op| walk(&op.selection_set)) || doc.fragments.values().any(|f| walk(&f.selection_set))
 }
 
-fn location<T>(node: &Node<T>, sources: &SourceMap) -> Option<(usize, usize)> {
-    node.line_column_range(sources).map(|r| (r.start.line, r.start.column))
+fn location<T>(node: &Node<T>, lines: &Lines<'_>) -> Option<(usize, usize)> {
+    node.location().map(|s| lines.line_col(s.offset()))
 }
 
 /// A selection set in the shaper's terms, `@skip`/`@include` applied and removed.
 /// Recursion follows the document's nesting, which the parser bounds.
-fn convert(set: &SelectionSet, vars: &JsonMap, sources: &SourceMap, out: &mut Vec<graphql::Selection>) {
+fn convert(set: &SelectionSet, vars: &JsonMap, lines: &Lines<'_>, out: &mut Vec<graphql::Selection>) {
     crate::guard::stack();
     for sel in &set.selections {
         if !included(sel.directives(), Some(vars)) {
@@ -311,14 +296,14 @@ fn convert(set: &SelectionSet, vars: &JsonMap, sources: &SourceMap, out: &mut Ve
         out.push(match sel {
             Selection::Field(f) => {
                 let mut sub = Vec::new();
-                convert(&f.selection_set, vars, sources, &mut sub);
+                convert(&f.selection_set, vars, lines, &mut sub);
                 graphql::Selection::Field(graphql::Field {
                     alias: f.alias.as_ref().map(|a| a.to_string()),
                     name: f.name.to_string(),
                     arguments: Vec::new(),
                     directives: Vec::new(),
                     selection_set: sub,
-                    location: location(f, sources),
+                    location: location(f, lines),
                 })
             }
             Selection::FragmentSpread(s) => {
@@ -326,7 +311,7 @@ fn convert(set: &SelectionSet, vars: &JsonMap, sources: &SourceMap, out: &mut Ve
             }
             Selection::InlineFragment(i) => {
                 let mut sub = Vec::new();
-                convert(&i.selection_set, vars, sources, &mut sub);
+                convert(&i.selection_set, vars, lines, &mut sub);
                 graphql::Selection::InlineFragment {
                     type_condition: i.type_condition.as_ref().map(|t| t.to_string()),
                     directives: Vec::new(),
@@ -337,7 +322,9 @@ fn convert(set: &SelectionSet, vars: &JsonMap, sources: &SourceMap, out: &mut Ve
     }
 }
 
-fn build_root_plans(cs: &CompiledSchema, doc: &ExecutableDocument, op: &Operation, vars: &JsonMap) -> Vec<RootPlan> {
+fn build_root_plans(cs: &CompiledSchema, p: &Prepared, op: &Operation, vars: &JsonMap) -> Vec<RootPlan> {
+    let doc: &ExecutableDocument = &p.doc;
+    let lines = Lines::new(&p.text);
     let root = op.object_type().to_string();
     let mut keys = Vec::new();
     collect_root(doc, &op.selection_set, Some(vars), &root, &mut keys, &mut HashSet::new());
@@ -346,7 +333,7 @@ fn build_root_plans(cs: &CompiledSchema, doc: &ExecutableDocument, op: &Operatio
         .values()
         .map(|f| {
             let mut sel = Vec::new();
-            convert(&f.selection_set, vars, &doc.sources, &mut sel);
+            convert(&f.selection_set, vars, &lines, &mut sel);
             graphql::Fragment {
                 name: f.name.to_string(),
                 type_condition: f.type_condition().to_string(),
@@ -360,7 +347,7 @@ fn build_root_plans(cs: &CompiledSchema, doc: &ExecutableDocument, op: &Operatio
             let site = Site {
                 owner: root.clone(),
                 field: fields[0].name.to_string(),
-                locations: fields.iter().filter_map(|f| location(f, &doc.sources)).collect(),
+                locations: fields.iter().filter_map(|f| location(f, &lines)).collect(),
             };
             let element = fields[0].definition.ty.inner_named_type().to_string();
             let plan = if cs.schema.get_object(&element).is_some() {
@@ -368,7 +355,7 @@ fn build_root_plans(cs: &CompiledSchema, doc: &ExecutableDocument, op: &Operatio
                     .iter()
                     .map(|f| {
                         let mut v = Vec::new();
-                        convert(&f.selection_set, vars, &doc.sources, &mut v);
+                        convert(&f.selection_set, vars, &lines, &mut v);
                         v
                     })
                     .collect();

@@ -9,6 +9,7 @@
 //! extension implements it with SPI and a subtransaction per root field; the tests with
 //! a fake over JSON documents.
 
+mod compat;
 pub mod document;
 pub mod filter;
 pub mod generate;

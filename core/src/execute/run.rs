@@ -4,6 +4,7 @@
 //! their path and the SQLSTATE of the failure; null propagates to the nearest nullable
 //! position, and to `data` itself from a non-null root field.
 
+use super::compat::Lines;
 use super::document::{check_limits, request_error, Limits, Prepared, RootPlan};
 use super::filter::{self, ViewQuery};
 use super::schema::{out_type, Binding, CompiledSchema};
@@ -11,7 +12,7 @@ use super::values::{self, snake_keys, to_json};
 use crate::jsonb::{write_json_string, Corrupt, Value};
 use crate::shape::{Buffer, Completer, FieldError, OutType, PathSegment, Plan, Site, Stop};
 use crate::where_spec::Host;
-use apollo_compiler::executable::{Field, Operation, OperationType};
+use apollo_compiler::executable::{Field, Operation, OperationType, VariableDefinition};
 use apollo_compiler::request::coerce_variable_values;
 use apollo_compiler::response::{ExecutionResponse, GraphQLError, JsonMap, JsonValue, ResponseDataPathSegment};
 use apollo_compiler::{ExecutableDocument, Node};
@@ -129,7 +130,7 @@ pub fn execute<B: Buffer + ?Sized>(
     if let Err(e) = check_limits(&p.stats(op), limits) {
         return Ok(Outcome::Rejected(e));
     }
-    let vars = match coerce_variables(cs, doc, op, variables) {
+    let vars = match coerce_variables(cs, p, op, variables) {
         Ok(v) => v,
         Err(e) => return Ok(Outcome::Rejected(vec![e])),
     };
@@ -151,16 +152,20 @@ pub fn execute<B: Buffer + ?Sized>(
     Ok(Outcome::Executed(errors))
 }
 
-/// The spec's *CoerceVariableValues*, by apollo-compiler, with graphql-js's messages for
-/// the commonest faults (a required variable missing or null), and `ID` values given as
+/// The spec's *CoerceVariableValues*, by apollo-compiler, with graphql-js's messages and
+/// locations for a variable that is missing, null or invalid, and `ID` values given as
 /// numbers turned into strings as graphql-js does (a where-spec compares them with the
 /// stored strings).
 fn coerce_variables(
     cs: &CompiledSchema,
-    doc: &ExecutableDocument,
-    op: &Operation,
+    p: &Prepared,
+    op: &Node<Operation>,
     variables: &JsonMap,
 ) -> Result<apollo_compiler::validation::Valid<JsonMap>, FieldError> {
+    let lines = Lines::new(&p.text);
+    let at = |def: &Node<VariableDefinition>| -> Vec<(usize, usize)> {
+        def.location().map(|s| lines.line_col(s.offset())).into_iter().collect()
+    };
     for def in &op.variables {
         let given = variables.get(def.name.as_str());
         if def.ty.is_non_null() && def.default_value.is_none() && given.is_none_or(JsonValue::is_null) {
@@ -168,18 +173,25 @@ fn coerce_variables(
                 None => format!("Variable \"${}\" of required type \"{}\" was not provided.", def.name, def.ty),
                 Some(_) => format!("Variable \"${}\" of non-null type \"{}\" must not be null.", def.name, def.ty),
             };
-            let locations = def.line_column_range(&doc.sources).map(|r| (r.start.line, r.start.column));
-            return Err(FieldError {
-                message,
-                locations: locations.into_iter().collect(),
-                path: Vec::new(),
-                code: None,
-            });
+            return Err(FieldError { message, locations: at(def), path: Vec::new(), code: None });
         }
     }
-    let mut vars = coerce_variable_values(&cs.schema, op, variables)
-        .map_err(|e| from_graphql_error(e.to_graphql_error(&doc.sources)))?
-        .into_inner();
+    let mut vars = match coerce_variable_values(&cs.schema, op, variables) {
+        Ok(v) => v.into_inner(),
+        Err(e) => {
+            // apollo-compiler does not say which variable: find it by coercing each alone.
+            for def in &op.variables {
+                let mut one = op.clone();
+                one.make_mut().variables.retain(|d| d.name == def.name);
+                if let Err(e) = coerce_variable_values(&cs.schema, &one, variables) {
+                    let given = variables.get(def.name.as_str()).map(to_json).unwrap_or_default();
+                    let message = format!("Variable \"${}\" got invalid value {given}; {}", def.name, e.message());
+                    return Err(FieldError { message, locations: at(def), path: Vec::new(), code: None });
+                }
+            }
+            return Err(from_graphql_error(e.to_graphql_error(&p.doc.sources)));
+        }
+    };
     for def in &op.variables {
         if let Some(v) = vars.get_mut(def.name.as_str()) {
             values::ids_as_strings(&cs.schema, v, &def.ty);

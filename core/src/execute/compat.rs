@@ -1,0 +1,151 @@
+//! Errors as graphql-js (the reference implementation) reports them: lines and columns
+//! counted as graphql-js counts them (columns in UTF-16 code units; `\r\n`, `\n` and `\r`
+//! end lines), and the validation errors apollo-compiler places on another node than
+//! graphql-js moved there (an unknown input field on its name, not its value; an unknown
+//! fragment on its name, not the `...`; a sub-selection on a leaf on its braces; an
+//! undefined variable also at its operation; a field conflict at both fields, once).
+
+use crate::shape::FieldError;
+use apollo_compiler::diagnostic::ToCliReport;
+use apollo_compiler::validation::DiagnosticList;
+use apollo_compiler::ExecutableDocument;
+
+/// Line starts of a source text, to turn byte offsets into graphql-js line and column.
+pub(crate) struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        let b = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'\r' if b.get(i + 1) == Some(&b'\n') => {
+                    starts.push(i + 2);
+                    i += 1;
+                }
+                b'\r' | b'\n' => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        Lines { text, starts }
+    }
+
+    /// 1-based line and column (UTF-16 code units) of a byte offset.
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|s| *s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let prefix = self.text.get(start..offset).unwrap_or_default();
+        (line, prefix.encode_utf16().count() + 1)
+    }
+}
+
+/// The byte offset of the last `name` before `before` that is a whole word followed by
+/// `:` (an object field or an alias), or by anything (`any`).
+fn find_name_before(text: &str, name: &str, before: usize, colon: bool) -> Option<usize> {
+    let b = text.as_bytes();
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut end = before.min(text.len());
+    while let Some(i) = text.get(..end)?.rfind(name) {
+        let after = i + name.len();
+        let whole = (i == 0 || !is_word(b[i - 1])) && b.get(after).is_none_or(|c| !is_word(*c));
+        let rest = text[after..].trim_start();
+        if whole && (!colon || rest.starts_with(':')) && (i == 0 || b[i - 1] != b'$') {
+            return Some(i);
+        }
+        end = i;
+    }
+    None
+}
+
+/// The first quoted word of a message (`Field "eqq" is not defined…` → `eqq`).
+fn quoted(message: &str) -> Option<&str> {
+    let start = message.find('"')? + 1;
+    let len = message[start..].find('"')?;
+    Some(&message[start..start + len])
+}
+
+/// Where graphql-js reports an error apollo-compiler reports at `offset`, and the
+/// locations it adds.
+fn relocate(name: Option<&str>, message: &str, offset: usize, text: &str, doc: &ExecutableDocument) -> Vec<usize> {
+    match name {
+        Some("UndefinedInputValue") => {
+            let field = quoted(message).unwrap_or_default();
+            vec![find_name_before(text, field, offset, true).unwrap_or(offset)]
+        }
+        Some("UndefinedFragment") => {
+            let after_dots = text[offset..].strip_prefix("...").map(|r| offset + 3 + (r.len() - r.trim_start().len()));
+            vec![after_dots.unwrap_or(offset)]
+        }
+        Some("SubselectionOnScalarType" | "SubselectionOnEnumType") => {
+            vec![text[offset..].find('{').map_or(offset, |i| offset + i)]
+        }
+        Some("UndefinedVariable") => {
+            let op = doc
+                .operations
+                .iter()
+                .filter_map(|o| o.location())
+                .find(|s| s.offset() <= offset && offset < s.end_offset());
+            std::iter::once(offset).chain(op.map(|s| s.offset())).collect()
+        }
+        Some("ConflictingFieldName" | "ConflictingFieldType" | "ConflictingFieldArgument") => {
+            let key = quoted(message).unwrap_or_default();
+            let earlier = find_name_before(text, key, offset, false);
+            earlier.into_iter().chain(std::iter::once(offset)).collect()
+        }
+        _ => vec![offset],
+    }
+}
+
+/// How graphql-js ranks the reasons two fields conflict (it reports the first).
+fn conflict_rank(name: Option<&str>) -> Option<u8> {
+    match name {
+        Some("ConflictingFieldName") => Some(0),
+        Some("ConflictingFieldArgument") => Some(1),
+        Some("ConflictingFieldType") => Some(2),
+        _ => None,
+    }
+}
+
+/// Validation errors as GraphQL errors: graphql-js's message where apollo-compiler
+/// knows it, graphql-js's locations, one error per conflicting pair of fields, and only
+/// the first syntax error of a document that does not parse (graphql-js's parser stops
+/// there).
+pub(crate) fn validation_errors(errors: &DiagnosticList, text: &str, doc: &ExecutableDocument) -> Vec<FieldError> {
+    let lines = Lines::new(text);
+    let syntax = errors.iter().next().is_some_and(|d| d.error.to_string().starts_with("syntax error"));
+    let mut out: Vec<(Option<u8>, usize, FieldError)> = Vec::new();
+    for d in errors.iter().take(if syntax { 1 } else { usize::MAX }) {
+        crate::guard::interrupts();
+        let message = d.unstable_to_json_compat().message;
+        let name = d.error.unstable_error_name();
+        let offsets = match d.error.location() {
+            Some(s) => relocate(name, &message, s.offset(), text, doc),
+            None => Vec::new(),
+        };
+        let last = offsets.last().copied().unwrap_or(usize::MAX);
+        let e = FieldError {
+            message,
+            locations: offsets.iter().map(|o| lines.line_col(*o)).collect(),
+            path: Vec::new(),
+            code: None,
+        };
+        let rank = conflict_rank(name);
+        // A conflict apollo-compiler reports once per reason, graphql-js once per pair.
+        if let Some(r) = rank {
+            if let Some(prev) = out.iter_mut().find(|(pr, at, _)| pr.is_some() && *at == last) {
+                if prev.0 > Some(r) {
+                    *prev = (rank, last, e);
+                }
+                continue;
+            }
+        }
+        out.push((rank, last, e));
+    }
+    out.into_iter().map(|(_, _, e)| e).collect()
+}
