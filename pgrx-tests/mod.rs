@@ -3,6 +3,7 @@
 
 mod apq;
 mod camel_case;
+mod execute;
 mod hardening;
 mod shape;
 mod where_spec;

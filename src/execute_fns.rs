@@ -617,3 +617,13 @@ v1_function!(
         pg_sys::Datum::from(true)
     }
 );
+
+/// What this backend keeps for the schema `name`: whether its compiled schema is cached,
+/// and how many prepared documents. For the in-database tests of the caches.
+#[cfg(any(test, feature = "pg_test"))]
+pub(crate) fn cached(name: &str) -> (bool, usize) {
+    CACHES.with(|c| {
+        let c = c.borrow();
+        (c.schemas.contains_key(name), c.documents.keys().filter(|k| k.0 == name).count())
+    })
+}
