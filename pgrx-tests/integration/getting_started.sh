@@ -11,7 +11,8 @@
 # cluster, with /usr/share/doc/postgresql-15-fraiseql/ read as this tree. The release
 # check runs the page the package installed, on its own cluster: it sets
 # FRAISEQL_GS_DB (an existing database), FRAISEQL_GS_EXAMPLES (the examples directory,
-# dependencies installed) and the PG* variables.
+# dependencies installed), FRAISEQL_GS_ROOT (where the package's system is mounted) and
+# the PG* variables.
 # FRAISEQL_BLESS_DOCS=1 writes what psql printed into the page's ```text blocks (review
 # the diff before committing). Prints "getting_started: N passed, 0 failed" or fails.
 set -euo pipefail
@@ -27,7 +28,9 @@ trap 'exit 130' INT TERM
 if [ -n "${FRAISEQL_GS_DB:-}" ]; then
     DB="${FRAISEQL_GS_DB}"
     EXAMPLES="${FRAISEQL_GS_EXAMPLES:?FRAISEQL_GS_EXAMPLES must name the examples directory}"
-    PREFIX_AS="${DOC_PREFIX}"
+    # The page's installed paths, seen from here (FRAISEQL_GS_ROOT: the root of the system
+    # the package is installed in, when that is not this one).
+    PREFIX_AS="${FRAISEQL_GS_ROOT:-}${DOC_PREFIX}"
 else
     ensure_pg_user
     start_cluster "shared_preload_libraries = 'fraiseql'" >/dev/null

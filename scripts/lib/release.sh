@@ -65,3 +65,149 @@ previous_release_tree() {
     fi
     PREVIOUS_TREE="${out}"
 }
+
+EXT_SUBDIR="usr/share/postgresql/${PG_MAJOR}/extension"
+LIB_SUBDIR="usr/lib/postgresql/${PG_MAJOR}/lib"
+
+# build_deb VERSION PKG_TREE SRC_TREE SOURCE_DESCRIPTION OUT.deb: the Debian package
+# postgresql-15-fraiseql of a `cargo pgrx package` tree, with the source tree's docs,
+# examples, postgres_exporter queries and changelog under /usr/share/doc, a DEP-5
+# copyright listing the Rust crates linked into the library, Depends computed by
+# dpkg-shlibdeps plus postgresql-15, and md5sums. Built with dpkg-deb --root-owner-group.
+build_deb() {
+    local version="$1" pkg="$2" src="$3" source_desc="$4" out="$5"
+    local root="${BUILD_DIR}/release-deb/${DEB_PACKAGE}-${version}"
+    local doc="${root}/usr/share/doc/${DEB_PACKAGE}"
+    local license="${src}/LICENSE" upgrades shlibs work f
+    [ -f "${license}" ] || license="${ROOT}/LICENSE"   # 0.1.0's tree had none (MIT in Cargo.toml)
+    rm -rf "${root}"
+    mkdir -p "${root}/DEBIAN"
+    cp -a "${pkg}/usr" "${root}/"
+    # Debian policy: shared objects are stripped and not executable.
+    strip --strip-unneeded --remove-section=.comment --remove-section=.note "${root}/${LIB_SUBDIR}/fraiseql.so"
+    install -d "${doc}/docs" "${doc}/examples" "${doc}/contrib/postgres_exporter"
+    install -m 644 "${src}/README.md" "${doc}/"
+    install -m 644 "${src}"/docs/*.md "${doc}/docs/"
+    for f in schema.sql queries.sql schema.graphql server.mjs package.json package-lock.json graphiql/build.mjs graphiql/index.jsx; do
+        if [ -f "${src}/examples/${f}" ]; then install -D -m 644 "${src}/examples/${f}" "${doc}/examples/${f}"; fi
+    done
+    install -m 644 "${src}"/contrib/postgres_exporter/*.yaml "${doc}/contrib/postgres_exporter/"
+    if [ -f "${src}/CHANGELOG.md" ]; then gzip -9n <"${src}/CHANGELOG.md" >"${doc}/changelog.gz"; fi
+    {
+        cat <<EOC
+Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: fraiseql
+Source: ${source_desc}
+
+Files: *
+Copyright: $(sed -n 's/^Copyright (c) //p' "${license}")
+License: Expat
+
+Files: usr/lib/postgresql/${PG_MAJOR}/lib/fraiseql.so
+Comment: The library links these Rust crates statically (name version: license):
+EOC
+        (cd "${src}" && cargo tree --offline -e normal,no-proc-macro --prefix none --format '{p}: {l}' -p fraiseql 2>/dev/null) \
+            | sed -E 's/ \(\/[^)]*\)//; s/ \(\*\)$//; s/: $/: see the crate'"'"'s license file/; s/^/ /' | sort -u
+        cat <<'EOC'
+Copyright: the authors of each crate
+License: each crate's own, as listed above
+
+License: Expat
+EOC
+        sed -n '/^Permission/,$p' "${license}" | sed 's/^$/./; s/^/ /'
+    } >"${doc}/copyright"
+    find "${root}" -type d -exec chmod 755 {} +
+    find "${root}/usr" -type f -exec chmod 644 {} +
+
+    # Shared-library dependencies of fraiseql.so, as dh_shlibdeps computes them (the
+    # server's own symbols are resolved when it loads the library: not dependencies).
+    work="$(mktemp -d)"
+    mkdir -p "${work}/debian"
+    printf 'Source: fraiseql\n\nPackage: %s\nArchitecture: any\n' "${DEB_PACKAGE}" >"${work}/debian/control"
+    shlibs="$(cd "${work}" && dpkg-shlibdeps -O --warnings=0 "${root}/${LIB_SUBDIR}/fraiseql.so" | sed -n 's/^shlibs:Depends=//p')"
+    rm -rf "${work}"
+    [ -n "${shlibs}" ] || die "dpkg-shlibdeps found no library dependency"
+    upgrades="$(cd "${root}/${EXT_SUBDIR}" && find . -name 'fraiseql--*--*.sql' -printf '%f\n' \
+        | sed 's/^fraiseql--\(.*\)--.*/\1/' | sort -V | paste -sd, - | sed 's/,/, /g')"
+    cat >"${root}/DEBIAN/control" <<EOC
+Package: ${DEB_PACKAGE}
+Source: fraiseql
+Version: ${version}
+Architecture: ${DEB_ARCH}
+Maintainer: $(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["maintainer"])' "${ROOT}/META.json")
+Installed-Size: $(du -sk --exclude=DEBIAN "${root}" | cut -f1)
+Depends: postgresql-${PG_MAJOR}, ${shlibs}
+Section: database
+Priority: optional
+Description: GraphQL filtering, response shaping and persisted queries for PostgreSQL ${PG_MAJOR}
+ fraiseql serves the hot paths of FraiseQL GraphQL APIs from inside PostgreSQL:
+ where-spec filtering of jsonb documents in place (served by GIN and expression
+ indexes), GraphQL response shaping, and Apollo automatic persisted queries with
+ statistics in shared memory.
+ .
+ This package holds the extension for PostgreSQL ${PG_MAJOR} (CREATE EXTENSION
+ fraiseql)${upgrades:+ and its upgrade scripts from ${upgrades}}.
+ Documentation and examples are in /usr/share/doc/${DEB_PACKAGE}.
+EOC
+    (cd "${root}" && find usr -type f -print0 | sort -z | xargs -0 md5sum >DEBIAN/md5sums)
+    chmod 644 "${root}/DEBIAN/control" "${root}/DEBIAN/md5sums"
+    rm -f "${out}"
+    dpkg-deb --build --root-owner-group -Zxz "${root}" "${out}" >/dev/null
+}
+
+# The previous release's Debian package, built like this one from its tag (sets
+# PREVIOUS_DEB).
+previous_release_deb() {
+    previous_release_tree
+    PREVIOUS_DEB="${BUILD_DIR}/release-packages/${DEB_PACKAGE}_${PREVIOUS_VERSION}_${DEB_ARCH}.deb"
+    build_deb "${PREVIOUS_VERSION}" "${PREVIOUS_TREE}" \
+        "${BUILD_DIR}/previous-${PREVIOUS_VERSION}/release-src/fraiseql-v${PREVIOUS_VERSION}" \
+        "git archive of tag v${PREVIOUS_VERSION}" "${PREVIOUS_DEB}"
+}
+
+# clean_root DIR: a Debian bookworm system in DIR with postgresql-15 from Debian and
+# nothing of this machine's (no Rust, no fraiseql, no build tools): debootstrap
+# --variant=minbase plus `apt-get install postgresql-15` in a chroot, made once (about two
+# minutes) and kept as a tarball in BUILD_DIR/clean-root/ (delete it to refresh), then
+# unpacked afresh for every use. Service starts are denied (policy-rc.d): callers start
+# the cluster themselves.
+clean_root() {
+    local dir="$1" base="${BUILD_DIR}/clean-root/bookworm-postgresql-${PG_MAJOR}.tar"
+    if [ ! -f "${base}" ]; then
+        if ! command -v debootstrap >/dev/null 2>&1; then
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+        fi
+        local tmp="${BUILD_DIR}/clean-root/build"
+        note "debootstrap --variant=minbase bookworm, then postgresql-${PG_MAJOR} (once; cached in ${base#"${ROOT}"/})"
+        unmount_root "${tmp}"
+        rm -rf "${tmp}"
+        mkdir -p "${tmp}"
+        debootstrap --variant=minbase bookworm "${tmp}" http://deb.debian.org/debian >"${tmp}.log" 2>&1 \
+            || { tail -20 "${tmp}.log"; die "debootstrap failed"; }
+        printf '%s\n' "deb http://deb.debian.org/debian bookworm main" \
+            "deb http://deb.debian.org/debian bookworm-updates main" \
+            "deb http://deb.debian.org/debian-security bookworm-security main" >"${tmp}/etc/apt/sources.list"
+        printf '#!/bin/sh\nexit 101\n' >"${tmp}/usr/sbin/policy-rc.d"
+        chmod 755 "${tmp}/usr/sbin/policy-rc.d"
+        mount -t proc proc "${tmp}/proc"
+        chroot "${tmp}" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+            sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql-${PG_MAJOR} && apt-get clean" \
+            >>"${tmp}.log" 2>&1 || { unmount_root "${tmp}"; tail -20 "${tmp}.log"; die "apt-get install postgresql-${PG_MAJOR} in the clean root failed"; }
+        unmount_root "${tmp}"
+        tar -C "${tmp}" -cf "${base}.part" . && mv "${base}.part" "${base}"
+        rm -rf "${tmp}" "${tmp}.log"
+    fi
+    mkdir -p "${dir}"
+    tar -C "${dir}" -xf "${base}"
+}
+
+# Unmounts what a clean root may have mounted (/proc, /dev/shm); fails when something
+# stays mounted, so that nobody removes a directory with a live mount inside.
+unmount_root() {
+    local dir="$1" m
+    for m in dev/shm proc; do
+        if mountpoint -q "${dir}/${m}" 2>/dev/null; then umount "${dir}/${m}" || umount -l "${dir}/${m}"; fi
+        if mountpoint -q "${dir}/${m}" 2>/dev/null; then return 1; fi
+    done
+    return 0
+}
