@@ -5,6 +5,7 @@
 #   2. docs/operations.md's settings table lists every fraiseql.* setting of the installed
 #      build with its default, and nothing else (SELECT name, current_setting(name) FROM
 #      pg_settings on a throwaway cluster with the library preloaded)
+#   3. README.md's example runs against the installed build and prints what it shows
 # Prints "docs: N passed, 0 failed" or fails.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib/common.sh"
@@ -61,6 +62,35 @@ if [ -n "${defined}" ] && [ "${documented}" = "${defined}" ]; then
 else
     diff <(printf '%s\n' "${documented}") <(printf '%s\n' "${defined}") | sed 's/^/      /' || true
     fail "docs/operations.md's settings table differs from the installed build's settings (< docs, > server)"
+fi
+
+# The README's example: its SQL block run in a new database; each result it shows in a
+# run of `--  ` comment lines (one value, wrapped) must be a line psql printed.
+psql -X -q -c "CREATE DATABASE readme"
+python3 - README.md "${CLUSTER_DIR}/readme" <<'PY'
+import re, sys
+block = re.findall(r"^```sql\n(.*?)^```", open(sys.argv[1]).read(), re.S | re.M)[0]
+open(sys.argv[2] + ".sql", "w").write("CREATE EXTENSION fraiseql;\n" + block)
+shown, run = [], []
+for line in block.splitlines() + [""]:
+    if line.startswith("--  "):
+        run.append(line[2:].strip())
+    elif run:
+        shown.append("".join(run)); run = []
+open(sys.argv[2] + ".shown", "w").write("\n".join(shown) + "\n")
+PY
+if printed="$(psql -X -q -At -v ON_ERROR_STOP=1 -d readme -f "${CLUSTER_DIR}/readme.sql" 2>&1)"; then
+    absent="$(grep -vxF -f <(printf '%s\n' "${printed}") "${CLUSTER_DIR}/readme.shown" || true)"
+    if [ -z "${absent}" ]; then
+        pass "README.md's example runs and prints the $(wc -l <"${CLUSTER_DIR}/readme.shown") results it shows"
+    else
+        printf '%s\n' "${printed}" | sed 's/^/      printed: /'
+        printf '%s\n' "${absent}" | sed 's/^/      shown, not printed: /'
+        fail "README.md's example shows results psql does not print"
+    fi
+else
+    printf '%s\n' "${printed}" | sed 's/^/      /'
+    fail "README.md's example fails in psql"
 fi
 
 if [ "${failed}" -eq 0 ]; then

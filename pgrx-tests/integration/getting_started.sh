@@ -64,6 +64,8 @@ for i, (lang, body) in enumerate(blocks):
         if m:
             open(f"{out}/request.json", "w").write(m.group(1))
             open(f"{out}/response.json", "w").write(following[1])
+            user = re.search(r"\bPGUSER=(\S+)", body)
+            open(f"{out}/request.user", "w").write(user.group(1) if user else "")
 PY
 
 # Trailing spaces and trailing empty lines are not compared (psql pads aligned columns).
@@ -119,14 +121,28 @@ if [ -f "${WORK}/request.json" ]; then
     else
         [ -n "${FRAISEQL_GS_DB:-}" ] || npm_ci_once "${EXAMPLES}"
         port="$(free_port)"
-        (cd "${EXAMPLES}" && PGDATABASE="${DB}" PORT="${port}" exec node server.mjs >"${WORK}/server.log" 2>&1) &
+        # As the role the page starts it as (PGUSER there); host and password are this
+        # check's own (trust on a local socket).
+        user="$(cat "${WORK}/request.user")"
+        (cd "${EXAMPLES}" && PGUSER="${user:-${PGUSER:-}}" PGDATABASE="${DB}" PORT="${port}" exec node server.mjs >"${WORK}/server.log" 2>&1) &
         SERVER_PID=$!
         for _ in $(seq 1 100); do grep "endpoint on" "${WORK}/server.log" >/dev/null 2>&1 && break; sleep 0.1; done
         curl -sS -H 'content-type: application/json' --data-binary "@${WORK}/request.json" \
             "http://127.0.0.1:${port}/graphql" >"${WORK}/response.out" 2>&1 || true
         if python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
             "${WORK}/response.json" "${WORK}/response.out" 2>/dev/null; then
-            pass "the GraphQL request through examples/server.mjs answers what the page shows"
+            pass "the GraphQL request through examples/server.mjs (as role ${user:-${PGUSER:-}}) answers what the page shows"
+        elif [ -n "${FRAISEQL_BLESS_DOCS:-}" ] && python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "${WORK}/response.out" 2>/dev/null; then
+            python3 - "${PAGE}" "${WORK}/response.out" <<'PY'
+# The ```json block after the curl request gets the endpoint's answer.
+import re, sys
+page, answer = sys.argv[1:]
+text = open(page).read()
+m = re.search(r"(^```sh\n(?:(?!^```).)*?curl .*?^```\n\n)^```json\n.*?^```", text, re.S | re.M)
+text = text[:m.start()] + m.group(1) + "```json\n" + open(answer).read().strip() + "\n```" + text[m.end():]
+open(page, "w").write(text)
+PY
+            note "blessed: the endpoint's answer"
         else
             note "page: $(tr -d '\n' <"${WORK}/response.json")"
             note "got:  $(cat "${WORK}/response.out")"

@@ -15,7 +15,8 @@
 #        still work, runs ALTER EXTENSION fraiseql UPDATE, and gets the catalog of a fresh
 #        CREATE EXTENSION (catalog.sql: functions with volatility, parallel safety,
 #        strictness, settings and ACLs, tables, views, grants), the stored rows, index
-#        use, and a pg_dump/pg_restore that keeps them;
+#        use, a GraphQL schema served over the old data, and a pg_dump/pg_restore that
+#        keeps them all;
 #      - follows the installed docs/getting-started.md in a new database: every ```sql
 #        block run, every ```text block compared with what psql printed, and the GraphQL
 #        request sent to the installed example endpoint (when the build has
@@ -220,6 +221,23 @@ else
     cat "${WORK}/catalog.diff"
     fail "updated catalog differs from a fresh install (- fresh, + updated)"
 fi
+# The updated database serves GraphQL: a schema registered over its old table.
+got="$(sql app <<'SQL'
+SELECT fraiseql_register_schema('type Machine { id: ID! name: String! }
+  type RouterConfig { id: Int! configName: String! isCurrent: Boolean! machine: Machine }
+  type Query { routerConfigs: [RouterConfig!]! @view(name: "tv_router_config") }');
+SELECT fraiseql_execute('{ routerConfigs(where: {machine: {id: {eq: "m8"}}, isCurrent: {eq: true}}, orderBy: [{id: ASC}], limit: 2) { id machine { name } } }');
+SQL
+)"
+if [ "${got}" = $'1
+{"data":{"routerConfigs":[{"id":8,"machine":{"name":"machine 8"}},{"id":28,"machine":{"name":"machine 8"}}]}}' ]; then
+    pass "the updated database answers GraphQL through fraiseql_execute (schema registered over the ${PREVIOUS_VERSION} data)"
+else
+    fail "fraiseql_execute on the updated database: ${got//$'\n'/ | }"
+fi
+DATA_QUERY="${DATA_QUERY};
+            SELECT name, sdl, version, sdl_sha256 FROM fraiseql_schema ORDER BY name"
+sql app -c "${DATA_QUERY}" >"${WORK}/data.after"
 got="$(sql app -c "SET enable_seqscan = off" -c "EXPLAIN (COSTS OFF) ${FILTER}" | grep -c 'Index Cond' || true)"
 [ "${got}" -ge 1 ] && pass "the updated database filters through its GIN index (planner support, new in ${RELEASE_VERSION})" \
     || fail "no index condition for fraiseql_where after the update"
@@ -229,7 +247,7 @@ env PATH="${NORUST_PATH}" pg_restore -d restored "${WORK}/app.dump"
 sql restored -c "${DATA_QUERY}" >"${WORK}/data.restored"
 if cmp -s "${WORK}/data.after" "${WORK}/data.restored" \
    && [ "$(sql restored -c "SELECT extversion FROM pg_extension WHERE extname = 'fraiseql'")" = "${RELEASE_VERSION}" ]; then
-    pass "pg_dump of the updated database, pg_restore into a new one: extension ${RELEASE_VERSION}, persisted queries, types and rows"
+    pass "pg_dump of the updated database, pg_restore into a new one: extension ${RELEASE_VERSION}, schemas, persisted queries, types and rows"
 else
     diff -u "${WORK}/data.after" "${WORK}/data.restored" | head -20 || true
     fail "pg_dump/pg_restore lost or changed rows"
