@@ -92,7 +92,14 @@ build_deb() {
         if [ -f "${src}/examples/${f}" ]; then install -D -m 644 "${src}/examples/${f}" "${doc}/examples/${f}"; fi
     done
     install -m 644 "${src}"/contrib/postgres_exporter/*.yaml "${doc}/contrib/postgres_exporter/"
-    if [ -f "${src}/CHANGELOG.md" ]; then gzip -9n <"${src}/CHANGELOG.md" >"${doc}/changelog.gz"; fi
+    if [ -f "${src}/CHANGELOG.md" ]; then install -m 644 "${src}/CHANGELOG.md" "${doc}/"; fi
+    # A native package's changelog.gz is in Debian's format: one entry naming the version.
+    {
+        printf 'fraiseql (%s) bookworm; urgency=medium\n\n' "${version}"
+        printf '  * fraiseql %s for PostgreSQL %s. Changes: CHANGELOG.md and\n' "${version}" "${PG_MAJOR}"
+        printf '    docs/release-notes-%s.md in this directory.\n\n' "${version}"
+        printf ' -- %s  %s\n' "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["maintainer"])' "${ROOT}/META.json")" "$(date -R)"
+    } | gzip -9n >"${doc}/changelog.gz"
     {
         cat <<EOC
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
