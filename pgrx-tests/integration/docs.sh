@@ -6,6 +6,7 @@
 #      build with its default, and nothing else (SELECT name, current_setting(name) FROM
 #      pg_settings on a throwaway cluster with the library preloaded)
 #   3. README.md's example runs against the installed build and prints what it shows
+#   4. the roles docs/operations.md creates can each do what it says they are for
 # Prints "docs: N passed, 0 failed" or fails.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib/common.sh"
@@ -91,6 +92,60 @@ if printed="$(psql -X -q -At -v ON_ERROR_STOP=1 -d readme -f "${CLUSTER_DIR}/rea
 else
     printf '%s\n' "${printed}" | sed 's/^/      /'
     fail "README.md's example fails in psql"
+fi
+
+# The roles docs/operations.md tells a DBA to create, over the example schema: each can do
+# its job, and the API role cannot change the schema.
+psql -X -q -c "CREATE DATABASE roles"
+python3 - docs/operations.md "${CLUSTER_DIR}/roles.sql" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+section = text[text.index("## Privileges and the roles to create"):]
+open(sys.argv[2], "w").write(re.findall(r"^```sql\n(.*?)^```", section, re.S | re.M)[0])
+PY
+roles_out="$(psql -X -q -At -v ON_ERROR_STOP=1 -d roles -v sdl="$(cat examples/schema.graphql)" 2>&1 <<SQL
+CREATE EXTENSION fraiseql;
+\i examples/schema.sql
+\i ${CLUSTER_DIR}/roles.sql
+SET ROLE deployer;
+SELECT fraiseql_register_schema(:'sdl');
+SELECT fraiseql_register_types('{"RouterConfig": {"machine": "Machine"}, "Machine": {}}');
+RESET ROLE;
+SET ROLE api;
+SELECT fraiseql_execute('{ routerConfigs(where: {isCurrent: {eq: true}}) { configName } }')::jsonb ? 'errors';
+SELECT fraiseql_execute('mutation { setCurrentConfig(input: {id: "aaaaaaaa-0000-0000-0000-000000000001"}) { isCurrent } }')::text;
+SELECT fraiseql_apq_register('{ routerConfigs { id } }') IS NOT NULL;
+SELECT fraiseql_apq_lookup(fraiseql_sha256_hex('{ routerConfigs { id } }')) IS NOT NULL;
+RESET ROLE;
+SET ROLE apq_admin;
+SELECT fraiseql_apq_evict(0, interval '0');
+SELECT 'reset' FROM (SELECT fraiseql_apq_stats_reset()) AS r;
+RESET ROLE;
+SET ROLE fraiseql_monitor;
+SELECT entries FROM fraiseql_apq_summary;
+SELECT count(*) FROM fraiseql_apq_stats;
+RESET ROLE;
+SET ROLE api;
+\set ON_ERROR_STOP 0
+SELECT fraiseql_register_schema(:'sdl');
+SQL
+)"
+want='1
+2
+f
+{"data":{"setCurrentConfig":{"isCurrent":true}}}
+t
+t
+0
+reset
+1
+1
+ERROR:  permission denied for function fraiseql_register_schema'
+if [ "${roles_out}" = "${want}" ]; then
+    pass "the roles of docs/operations.md: deployer registers, api queries, mutates and persists, apq_admin evicts and resets, fraiseql_monitor reads, api cannot register"
+else
+    diff <(printf '%s\n' "${want}") <(printf '%s\n' "${roles_out}") | sed 's/^/      /' || true
+    fail "the roles of docs/operations.md do not do what it says (< expected, > psql)"
 fi
 
 if [ "${failed}" -eq 0 ]; then
