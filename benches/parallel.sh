@@ -66,16 +66,12 @@ CASES=(
 "fraiseql_shape_agg of the filtered rows|SELECT length(fraiseql_shape_agg(data, '{ id configName machine { name } }')::text) FROM tv_router_config WHERE fraiseql_where(data, '{\"machine\": {\"id\": {\"in\": [\"m1\", \"m2\", \"m3\"]}}}')"
 )
 
-# statement, workers → median execution time in ms over REPEAT runs (EXPLAIN ANALYZE)
-median_ms() {
-    local q="$1" w="$2" times=()
-    psql -X -q -At -c "SET max_parallel_workers_per_gather = ${w}" -c "$q" >/dev/null  # warm
-    for _ in $(seq "${REPEAT}"); do
-        times+=("$(psql -X -q -At -c "SET max_parallel_workers_per_gather = ${w}" \
-            -c "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) $q" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Execution Time"])')")
-    done
-    printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+# One execution time in ms (EXPLAIN ANALYZE) of a statement with that many workers.
+run_ms() {
+    psql -X -q -At -c "SET max_parallel_workers_per_gather = $2" -c "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) $1" \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Execution Time"])'
 }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 load_before="$(cut -d' ' -f1 /proc/loadavg)"
 phase "measuring (median of ${REPEAT}; 0 vs ${WORKERS} parallel workers; load average ${load_before})"
@@ -94,8 +90,16 @@ def walk(n):
 plan = json.load(sys.stdin)[0]["Plan"]
 print(sum(n.get("Workers Launched", 0) for n in walk(plan)))')
     [ "${launched}" -ge 1 ] || die "${name}: the parallel plan launched no worker"
-    t0=$(median_ms "$q" 0)
-    tn=$(median_ms "$q" "${WORKERS}")
+    # Interleaved, so that a change in the machine's load hits both columns alike.
+    run_ms "$q" 0 >/dev/null
+    run_ms "$q" "${WORKERS}" >/dev/null
+    s0=() sn=()
+    for _ in $(seq "${REPEAT}"); do
+        s0+=("$(run_ms "$q" 0)")
+        sn+=("$(run_ms "$q" "${WORKERS}")")
+    done
+    t0=$(printf '%s\n' "${s0[@]}" | median)
+    tn=$(printf '%s\n' "${sn[@]}" | median)
     row=$(python3 -c "import sys; a,b=map(float,sys.argv[1:]); print(f'{a:.0f} ms | {b:.0f} ms | {a/b:.2f}x')" "$t0" "$tn")
     out+="| ${name} | ${serial} | ${row} | ${launched} |\n"
     note "${name}: ${row} (${launched} launched)"
@@ -104,7 +108,7 @@ load_after="$(cut -d' ' -f1 /proc/loadavg)"
 
 result="\n## parallel: ${ROWS} rows, $(date -u +%Y-%m-%d), $(nproc) cores, load average ${load_before} → ${load_after}\n\n${out}
 Sequential scans of the whole table (no index), data prewarmed, jit off; \`EXPLAIN ANALYZE\`
-execution time, median of ${REPEAT}; the leader also scans, so ${WORKERS} workers make
+execution time, median of ${REPEAT} runs alternating between the two settings; the leader also scans, so ${WORKERS} workers make
 $((WORKERS + 1)) processes on $(nproc) cores. \`fraiseql_where\` is PARALLEL SAFE: each
 worker evaluates the spec on its share of the rows. \`fraiseql_shape_agg\` has no combine
 function, so the rows are filtered in parallel and shaped by the leader.\n"
