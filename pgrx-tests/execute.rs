@@ -68,16 +68,24 @@ mod tests {
         )
         .unwrap();
         let q = "{ items { id owner } }";
-        let alice = one(&format!("SET LOCAL ROLE exec_alice; SELECT fraiseql_execute('{q}', schema_name => 'rls_test')::text"));
-        assert_eq!(alice.as_deref(), Some(r#"{"data":{"items":[{"id":1,"owner":"exec_alice"},{"id":3,"owner":"exec_alice"}]}}"#));
-        let bob = one(&format!("RESET ROLE; SET LOCAL ROLE exec_bob; SELECT fraiseql_execute('{q}', schema_name => 'rls_test')::text"));
+        let alice =
+            one(&format!("SET LOCAL ROLE exec_alice; SELECT fraiseql_execute('{q}', schema_name => 'rls_test')::text"));
+        assert_eq!(
+            alice.as_deref(),
+            Some(r#"{"data":{"items":[{"id":1,"owner":"exec_alice"},{"id":3,"owner":"exec_alice"}]}}"#)
+        );
+        let bob = one(&format!(
+            "RESET ROLE; SET LOCAL ROLE exec_bob; SELECT fraiseql_execute('{q}', schema_name => 'rls_test')::text"
+        ));
         assert_eq!(bob.as_deref(), Some(r#"{"data":{"items":[{"id":2,"owner":"exec_bob"}]}}"#));
         // A role without SELECT gets a field error with the SQLSTATE, not an SQL error.
         let denied = one("RESET ROLE; CREATE ROLE exec_nobody; GRANT USAGE ON SCHEMA tests TO exec_nobody; \
              SET LOCAL ROLE exec_nobody; SELECT fraiseql_execute('{ items { id } }', schema_name => 'rls_test')::text");
         assert_eq!(
             denied.as_deref(),
-            Some(r#"{"errors":[{"message":"permission denied for table tv_item","locations":[{"line":1,"column":3}],"path":["items"],"extensions":{"code":"42501"}}],"data":null}"#)
+            Some(
+                r#"{"errors":[{"message":"permission denied for table tv_item","locations":[{"line":1,"column":3}],"path":["items"],"extensions":{"code":"42501"}}],"data":null}"#
+            )
         );
     }
 
@@ -100,7 +108,10 @@ mod tests {
              type Mutation { rename(id: Int!, newName: String!): Item @function(name: \"fn_rename\") }",
             "mutation_test",
         );
-        let got = exec(r#"mutation { a: rename(id: 1, newName: "uno") { name } b: rename(id: 2, newName: "bad") { name } }"#, "mutation_test");
+        let got = exec(
+            r#"mutation { a: rename(id: 1, newName: "uno") { name } b: rename(id: 2, newName: "bad") { name } }"#,
+            "mutation_test",
+        );
         assert_eq!(
             got,
             r#"{"errors":[{"message":"bad name","locations":[{"line":1,"column":54}],"path":["b"],"extensions":{"code":"22023"}}],"data":{"a":{"name":"uno"},"b":null}}"#
@@ -130,7 +141,8 @@ mod tests {
         let q = "{ items(limit: 1) { id } }";
         let h = one(&format!("SELECT fraiseql_sha256_hex('{q}')")).unwrap();
         let pq = format!(r#""extensions": {{"persistedQuery": {{"version": 1, "sha256Hash": "{h}"}}}}"#);
-        let run = |body: String| one(&format!("SELECT fraiseql_execute($b${body}$b$::jsonb, 'apq_test')::text")).unwrap();
+        let run =
+            |body: String| one(&format!("SELECT fraiseql_execute($b${body}$b$::jsonb, 'apq_test')::text")).unwrap();
         assert_eq!(
             run(format!("{{{pq}}}")),
             r#"{"errors":[{"message":"PersistedQueryNotFound","extensions":{"code":"PERSISTED_QUERY_NOT_FOUND"}}]}"#

@@ -369,6 +369,7 @@ struct Kept {
 thread_local! {
     static LOOKUP_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
     static ANSWER_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
+    static QUERY_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
     static INSERT_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
     static SAVE_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
 }
@@ -387,6 +388,12 @@ fn answer_sql(s: &str) -> String {
          'query'::pg_catalog.text, a.query, 'document'::pg_catalog.text, a.ast) \
          FROM {s}.fraiseql_apq AS a WHERE a.hash OPERATOR(pg_catalog.=) $1"
     )
+}
+
+/// The query text alone, for `fraiseql_execute` (the answer would build the AST's jsonb
+/// for nothing).
+fn query_sql(s: &str) -> String {
+    format!("SELECT a.query FROM {s}.fraiseql_apq AS a WHERE a.hash OPERATOR(pg_catalog.=) $1")
 }
 
 fn insert_sql(s: &str) -> String {
@@ -499,6 +506,21 @@ unsafe fn fetch(
         });
         count_lookup(hash, found.is_some());
         found
+    }
+}
+
+/// The text of the persisted query `hash`, looked up as the caller and counted as a hit or
+/// a miss as `fraiseql_apq_lookup` counts: what `fraiseql_execute` does for a request that
+/// sends only a hash (docs/execute.md).
+///
+/// # Safety
+/// `fcinfo` must come from the function manager, of a function of the extension's schema.
+pub(crate) unsafe fn persisted_query(fcinfo: pg_sys::FunctionCallInfo, hash: &str) -> Option<String> {
+    // SAFETY: the caller's contract; the datum fetched is a detoasted text in the caller's
+    // memory context.
+    unsafe {
+        fetch(fcinfo, &parse_hash(hash), &QUERY_PLAN, query_sql)
+            .map(|d| String::from_utf8_lossy(varlena_bytes(d)).into_owned())
     }
 }
 

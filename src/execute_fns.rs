@@ -466,7 +466,15 @@ fn errors_only(errors: &[FieldError]) -> pg_sys::Datum {
 
 /// The query text and cache key of a request: the query itself, or the persisted query
 /// the APQ protocol names (counted in the APQ statistics as `fraiseql_apq_request` counts).
-fn query_of(ext: &str, request: Value<'_>, body: &RequestBody) -> Result<(String, String), FieldError> {
+///
+/// # Safety
+/// `fcinfo` must be the current call's.
+unsafe fn query_of(
+    fcinfo: pg_sys::FunctionCallInfo,
+    ext: &str,
+    request: Value<'_>,
+    body: &RequestBody,
+) -> Result<(String, String), FieldError> {
     let code =
         |message: String, code: &str| FieldError { message, locations: vec![], path: vec![], code: Some(code.into()) };
     if !body.persisted {
@@ -477,13 +485,11 @@ fn query_of(ext: &str, request: Value<'_>, body: &RequestBody) -> Result<(String
     let max = crate::apq_fns::APQ_MAX_QUERY_BYTES.get().max(0) as usize;
     let s = quote_ident(ext);
     match apq::decide_within(request, max) {
-        apq::Action::Lookup { hash } => {
-            let sql = format!("SELECT {s}.fraiseql_apq_answer($1) OPERATOR(pg_catalog.->>) 'query'");
-            match kept_text("apq_answer", sql, &[&hash]) {
-                Some(q) => Ok((q, hash)),
-                None => Err(code("PersistedQueryNotFound".into(), "PERSISTED_QUERY_NOT_FOUND")),
-            }
-        }
+        // SAFETY: the caller's contract.
+        apq::Action::Lookup { hash } => match unsafe { crate::apq_fns::persisted_query(fcinfo, &hash) } {
+            Some(q) => Ok((q, hash)),
+            None => Err(code("PersistedQueryNotFound".into(), "PERSISTED_QUERY_NOT_FOUND")),
+        },
         apq::Action::Register { query, prepared } => {
             let sql = format!("SELECT 'stored' FROM {s}.fraiseql_apq_store($1, $2, $3::pg_catalog.jsonb)");
             kept_text("apq_store", sql, &[&prepared.hash, &query, &prepared.ast_json]);
@@ -522,7 +528,8 @@ unsafe fn run(
     // `out`, whose chunks stay in their own context.
     let result = (|| {
         let (q, doc_hash) = match request {
-            Some(r) => query_of(&ext, r, &body).map_err(|e| vec![e])?,
+            // SAFETY: the caller's contract.
+            Some(r) => unsafe { query_of(fcinfo, &ext, r, &body) }.map_err(|e| vec![e])?,
             None => {
                 let q = body.query.clone().unwrap_or_default();
                 let h = apq::sha256_hex(&q);
