@@ -1,0 +1,654 @@
+"""Writes PERFORMANCE_BENCHMARKS.md and its charts from the raw data of benches/run.sh.
+
+    report.py OUT_DIR REPORT.md
+OUT_DIR/data/<phase>.json are the drivers' raw data; charts go to OUT_DIR/*.svg; the
+hand-written findings (profiles of missed targets) come from benches/report/findings.md.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
+                     "svg.hashsalt": "fraiseql"})
+
+OUT, MD = sys.argv[1], sys.argv[2]
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DATA = os.path.join(OUT, "data")
+
+
+def load(phase):
+    path = os.path.join(DATA, f"{phase}.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+F, S, A, C, E = (load(p) for p in ("filter", "shape", "apq", "scale", "e2e"))
+lines = []
+charts = []
+headline = []  # (comparison, measured, target, verdict)
+
+
+def w(s=""):
+    lines.append(s)
+
+
+def ms(x):
+    if x is None:
+        return "–"
+    if x >= 100:
+        return f"{x:.0f}"
+    if x >= 10:
+        return f"{x:.1f}"
+    if x >= 1:
+        return f"{x:.2f}"
+    return f"{x:.3f}"
+
+
+def rng(st, unit=" ms"):
+    return f"{ms(st['median'])}{unit} ({ms(st['min'])}–{ms(st['max'])})"
+
+
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
+def rel(path):
+    return os.path.relpath(path, os.path.dirname(os.path.abspath(MD)))
+
+
+def save(fig, name, caption):
+    path = os.path.join(OUT, name)
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Date": None})
+    plt.close(fig)
+    charts.append((rel(path), caption))
+    return rel(path)
+
+
+def load_text(d):
+    if not d or not d.get("loadavg"):
+        return "–"
+    one = [s[1] for s in d["loadavg"]]
+    return f"{min(one):.1f}–{max(one):.1f} (median {statistics.median(one):.1f})"
+
+
+def met(ok):
+    return "**met**" if ok else "**not met**"
+
+
+# --- filtering ------------------------------------------------------------------------
+
+def filtering():
+    if not F:
+        w("_Not run._")
+        return
+    res = F["results"]
+    sizes = sorted({r["rows"] for r in res})
+    big = sizes[-1]
+    for rows in sizes:
+        for mode in ("sequential", "indexed"):
+            rs = [r for r in res if r["rows"] == rows and r["mode"] == mode and r["plan_cache"] == "literal"]
+            if not rs:
+                continue
+            variants = list(dict.fromkeys(r["variant"] for r in rs))
+            w(f"**{rows:,} rows, {mode}** (planning + execution, median of {F['reps']} and min–max, ratio to native):")
+            w()
+            w("| case | rows matched | " + " | ".join(variants) + " |")
+            w("|---|---|" + "---|" * len(variants))
+            for case in dict.fromkeys(r["case"] for r in rs):
+                cr = {r["variant"]: r for r in rs if r["case"] == case}
+                nat = cr["native"]["median"]
+                cells = []
+                for v in variants:
+                    if v not in cr:
+                        cells.append("n/a")
+                        continue
+                    r = cr[v]
+                    plan = "" if mode == "sequential" else f", {r['plan']}"
+                    rt = "" if v == "native" else f" **{ratio(r['median'], nat):.2f}×**"
+                    cells.append(f"{rng(r)}{rt}{plan}")
+                w(f"| {case} | {cr['native']['matched']:,} | " + " | ".join(cells) + " |")
+            w()
+    rs = [r for r in res if r["rows"] == big and r["plan_cache"] in ("custom", "generic")]
+    if rs:
+        w(f"**{big:,} rows, prepared statements with bound parameters** (indexes present; `plan_cache_mode` forced):")
+        w()
+        w("| case | custom: native | custom: fraiseql_where | generic: native | generic: fraiseql_where |")
+        w("|---|---|---|---|---|")
+        for case in dict.fromkeys(r["case"] for r in rs):
+            c = {(r["plan_cache"], r["variant"]): r for r in rs if r["case"] == case}
+            cells = []
+            for pc in ("custom", "generic"):
+                n, f = c[(pc, "native")], c[(pc, "fraiseql_where")]
+                cells += [f"{rng(n)}, {n['plan']}", f"{rng(f)} **{ratio(f['median'], n['median']):.2f}×**, {f['plan']}"]
+            w(f"| {case} | " + " | ".join(cells) + " |")
+        w()
+    # targets
+    for mode, label in (("sequential", "sequential scans"), ("indexed", "index-served")):
+        rs = [r for r in res if r["rows"] == big and r["mode"] == mode and r["plan_cache"] == "literal"]
+        rat = []
+        for case in dict.fromkeys(r["case"] for r in rs):
+            cr = {r["variant"]: r for r in rs if r["case"] == case}
+            best = min(cr[v]["median"] for v in cr if v in ("native", "@> containment", "@@ jsonpath"))
+            ref = cr["native"]["median"] if mode == "sequential" else best
+            rat.append((case, ratio(cr["fraiseql_where"]["median"], ref)))
+        worst = max(rat, key=lambda x: x[1])
+        ok = sum(1 for _, x in rat if x <= 1.5)
+        ref = "the native predicate" if mode == "sequential" else "the best hand-written form (native, @> or @@)"
+        headline.append((f"`fraiseql_where` vs {ref}, {label}, {big:,} rows",
+                         f"median {statistics.median([x for _, x in rat]):.2f}×, worst {worst[1]:.2f}× ({worst[0]}); {ok} of {len(rat)} cases ≤ 1.5×",
+                         "≤ 1.5×", met(ok == len(rat))))
+    # chart
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    cases = list(dict.fromkeys(r["case"] for r in res if r["rows"] == big))
+    width = 0.2
+    for i, (mode, var) in enumerate([("sequential", "fraiseql_where"), ("sequential", "compiled SQL"),
+                                     ("indexed", "fraiseql_where"), ("indexed", "compiled SQL")]):
+        ys = []
+        for case in cases:
+            cr = {r["variant"]: r for r in res if r["rows"] == big and r["mode"] == mode and r["plan_cache"] == "literal" and r["case"] == case}
+            ys.append(ratio(cr[var]["median"], cr["native"]["median"]) if var in cr else 0)
+        ax.bar([x + (i - 1.5) * width for x in range(len(cases))], ys, width, label=f"{var}, {mode}")
+    ax.axhline(1, color="black", lw=0.8)
+    ax.axhline(1.5, color="red", lw=0.8, ls="--", label="target 1.5×")
+    ax.set_xticks(range(len(cases)), [c.replace(" (", "\n(") for c in cases], fontsize=7)
+    ax.set_ylabel("time / hand-written native SQL")
+    ax.set_title(f"Filtering, {big:,} rows: ratio to native SQL (lower is better)")
+    ax.legend(fontsize=7, ncol=3)
+    return save(fig, "filter.svg", "Filtering: time relative to hand-written native SQL, per case")
+
+
+# --- shaping --------------------------------------------------------------------------
+
+def shaping():
+    if not S:
+        w("_Not run._")
+        return
+    res = S["results"]
+    variants = list(dict.fromkeys(r["variant"] for r in res))
+    w(f"10,000 rows shaped per measurement (the 10-row call 1,000 times); execution time, median of {S['reps']} (min–max), ratio to the `json_agg(data)` floor. Stored size per row: "
+      + ", ".join(f"{k} {v} B" for k, v in S["stored_bytes_per_row"].items()) + ".")
+    w()
+    w("| document | rows per call | " + " | ".join(f"`{v}`" if "(" in v or "_" in v else v for v in variants) + " |")
+    w("|---|---|" + "---|" * len(variants))
+    worst = []
+    for doc in dict.fromkeys(r["document"] for r in res):
+        for n in sorted({r["rows_per_call"] for r in res}):
+            c = {r["variant"]: r for r in res if r["document"] == doc and r["rows_per_call"] == n}
+            fl = c["json_agg(data) floor"]["median"]
+            cells = [rng(c[v]) + ("" if v.startswith("json_agg(data)") else f" **{ratio(c[v]['median'], fl):.2f}×**") for v in variants]
+            w(f"| {doc} | {n:,} | " + " | ".join(cells) + " |")
+            worst.append((f"{doc}, {n:,} rows", ratio(c["fraiseql_shape_agg"]["median"], fl)))
+    w()
+    wc = max(worst, key=lambda x: x[1])
+    headline.append(("`fraiseql_shape_agg` vs the `json_agg(data)` floor (simple, wide, nested; 10–10,000 rows per call)",
+                     f"{min(x for _, x in worst):.2f}–{wc[1]:.2f}× (worst: {wc[0]})", "≤ 1.3×", met(wc[1] <= 1.3)))
+    docs = list(dict.fromkeys(r["document"] for r in res))
+    fig, axes = plt.subplots(1, len(docs), figsize=(8, 3), sharey=True)
+    for ax, doc in zip(axes, docs):
+        ns = sorted({r["rows_per_call"] for r in res})
+        for i, v in enumerate(v for v in variants if "floor" not in v):
+            ys = []
+            for n in ns:
+                c = {r["variant"]: r for r in res if r["document"] == doc and r["rows_per_call"] == n}
+                ys.append(ratio(c[v]["median"], c["json_agg(data) floor"]["median"]))
+            ax.bar([x + (i - 1) * 0.27 for x in range(len(ns))], ys, 0.27, label=v)
+        ax.axhline(1, color="black", lw=0.8)
+        ax.axhline(1.3, color="red", lw=0.8, ls="--")
+        ax.set_xticks(range(len(ns)), [f"{n:,}" for n in ns])
+        ax.set_xlabel("rows per call")
+        ax.set_title(doc, fontsize=8)
+    axes[0].set_ylabel("time / json_agg(data)")
+    axes[0].legend(fontsize=7)
+    fig.suptitle("Shaping: ratio to the json_agg(data) floor (lower is better; red: target 1.3×)", fontsize=9)
+    return save(fig, "shape.svg", "Shaping: time relative to `json_agg(data)`")
+
+
+# --- persisted queries -----------------------------------------------------------------
+
+def persisted():
+    if not A:
+        w("_Not run._")
+        return
+    pc = A["per_call_us"]
+    w(f"Server time per call, one session, 100 distinct operations of {A['query_bytes']:,} bytes (median of the repetitions, min–max):")
+    w()
+    w("| what | µs per operation | ratio to the counted lookup |")
+    w("|---|---|---|")
+    look = pc["fraiseql_apq_lookup (counted)"]["median"]
+    for k, st in pc.items():
+        w(f"| {k} | {rng(st, '')} | {ratio(st['median'], look):.1f}× |")
+    w()
+    parse_rust = pc["fraiseql_graphql_parse (Rust)"]["median"]
+    py = next(v for k, v in pc.items() if k.startswith("graphql-core"))["median"]
+    headline.append((f"persisted {A['query_bytes']:,}-byte operation (lookup) vs parsing it every time",
+                     f"parse is {ratio(parse_rust, look):.1f}× (Rust) / {ratio(py, look):.1f}× (graphql-core) the lookup",
+                     "≥ 10× cheaper", met(ratio(parse_rust, look) >= 10)))
+    rounds = A["load_rounds"]
+    names = list(rounds[0])
+    w(f"Under load: pgbench -M prepared, {A['clients']} clients, {A['seconds']} s per workload, {len(rounds)} interleaved rounds (transactions/s per round):")
+    w()
+    w("| workload | median tx/s (min–max) | p50 / p99 ms (median round) |")
+    w("|---|---|---|")
+    for n in names:
+        tps = [r[n]["tps"] for r in rounds]
+        mid = sorted(rounds, key=lambda r: r[n]["tps"])[len(rounds) // 2][n]
+        w(f"| {n} | {statistics.median(tps):.0f} ({min(tps):.0f}–{max(tps):.0f}) | {mid['p50_ms']:.2f} / {mid['p99_ms']:.2f} |")
+    w()
+    co = A["counting_overhead"]
+    w(f"Counting overhead (1 − counted / uncounted throughput, per round): median {co['median'] * 100:.1f}%, "
+      f"min {co['min'] * 100:.1f}%, max {co['max'] * 100:.1f}% over {co['n']} rounds"
+      + (" — the spread is larger than the effect: the overhead is within the noise of this machine." if co["min"] < 0 < co["max"] else "."))
+    w()
+    headline.append(("APQ hit counting vs an uncounted lookup (throughput under 8 clients)",
+                     f"median {co['median'] * 100:.1f}% (rounds {co['min'] * 100:.1f}% to {co['max'] * 100:.1f}%)", "< 10%",
+                     met(co["median"] < 0.10)))
+    pv = A.get("protocol_view") or {}
+    w(f"APQ protocol workload (90% hash-only hits, 10% new operations: miss then registration): {A['protocol']['tps']:.0f} requests/s, "
+      f"p50 {A['protocol']['p50_ms']:.2f} ms, p99 {A['protocol']['p99_ms']:.2f} ms; the summary view reported "
+      f"{pv.get('lookups')} lookups, {pv.get('total_hits')} hits, hit rate {pv.get('hit_rate')} (consistent: {pv.get('consistent')}).")
+    w()
+    ex = A.get("execute") or {}
+    if ex.get("per_call_us"):
+        st = ex["per_call_us"]
+        w(f"`fraiseql_execute` of a {ex['query_bytes']:,}-byte operation (39 root fields, 10 rows): sent as text {rng(st['operation text'], ' µs')}, "
+          f"as a persisted hash {rng(st['persisted hash'], ' µs')} per request "
+          f"(text / hash = {ratio(st['operation text']['median'], st['persisted hash']['median']):.2f}×).")
+    elif ex.get("error"):
+        w(f"`fraiseql_execute`, text vs persisted hash: {ex['error']}.")
+    else:
+        w("`fraiseql_execute`, text vs persisted hash: not yet available (fraiseql_execute is not in the measured build).")
+    w()
+    fig, ax = plt.subplots(figsize=(6.5, 2.6))
+    ks = list(pc)
+    ax.barh(range(len(ks)), [pc[k]["median"] for k in ks], xerr=[[pc[k]["median"] - pc[k]["min"] for k in ks], [pc[k]["max"] - pc[k]["median"] for k in ks]],
+            color=["#4c72b0", "#55a868", "#c44e52", "#8172b2"][:len(ks)])
+    ax.set_yticks(range(len(ks)), ks, fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel(f"µs per {A['query_bytes']:,}-byte operation (log scale)")
+    ax.set_title("Persisted lookup vs parsing the text every time")
+    return save(fig, "apq.svg", "Persisted queries: lookup vs parse, per operation")
+
+
+# --- scaling & memory -----------------------------------------------------------------
+
+def scaling():
+    if not C:
+        w("_Not run._")
+        return None, None
+    tvr = C["time_vs_rows"]
+    variants = list(dict.fromkeys(r["variant"] for r in tvr))
+    sizes = sorted({r["rows"] for r in tvr})
+    w(f"Time vs rows (the first N rows of the table; planning + execution, median of {C['reps']}):")
+    w()
+    w("| rows | " + " | ".join(variants) + " | µs per row: " + " | µs per row: ".join(variants) + " |")
+    w("|---|" + "---|" * (2 * len(variants)))
+    for n in sizes:
+        c = {r["variant"]: r for r in tvr if r["rows"] == n}
+        w(f"| {n:,} | " + " | ".join(ms(c[v]["median"]) + " ms" for v in variants) + " | "
+          + " | ".join(f"{c[v]['median'] / n * 1000:.3f}" for v in variants) + " |")
+    w()
+    # linearity: per-row cost relative to the largest size
+    notes = []
+    for v in variants:
+        per = {n: next(r["median"] for r in tvr if r["rows"] == n and r["variant"] == v) / n for n in sizes}
+        lin = [n for n in sizes if per[n] <= 1.5 * per[sizes[-1]]]
+        notes.append(f"{v} is linear (per-row cost within 1.5× of the largest run's) from {lin[0]:,} rows" if lin else f"{v}: never linear")
+    w("Where it is not linear: below those sizes a fixed cost per statement (planning, the first call's parse of the spec or selection, "
+      "executor start-up) dominates; " + "; ".join(notes) + ".")
+    w()
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    for v in variants:
+        ax.plot(sizes, [next(r["median"] for r in tvr if r["rows"] == n and r["variant"] == v) for n in sizes], marker="o", label=v)
+    ax.plot(sizes, [sizes[-1] and next(r["median"] for r in tvr if r["rows"] == sizes[-1] and r["variant"] == variants[0]) * n / sizes[-1] for n in sizes],
+            color="grey", ls=":", lw=0.8, label="linear (through fraiseql_where's last point)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rows")
+    ax.set_ylabel("ms (log)")
+    ax.set_title("Time vs rows (log-log)")
+    ax.legend(fontsize=7)
+    scale_chart = save(fig, "scale.svg", "Time vs rows, log-log")
+    mem = C["memory"]
+    w("Backend memory: growth of the backend's anonymous RSS (`RssAnon`, sampled every 5 ms; shared buffers excluded) over its value before the statement:")
+    w()
+    w("| statement | peak growth | time |")
+    w("|---|---|---|")
+    for k, v in mem.items():
+        if "error" in v:
+            w(f"| {k} | {v['error']} | |")
+        else:
+            w(f"| {k} | {v['peak_kb'] / 1024:.1f} MiB | {ms(v['ms'])} ms |")
+    w()
+    par = C["parallel"]
+    w("Parallel sequential scans (the whole table, `max_parallel_workers_per_gather` set per run):")
+    w()
+    w("| workers | native | fraiseql_where | ratio |")
+    w("|---|---|---|---|")
+    for wk in sorted({r["workers"] for r in par}):
+        c = {r["variant"]: r for r in par if r["workers"] == wk}
+        w(f"| {wk} | {rng(c['native predicate'])}, {c['native predicate']['plan']} | {rng(c['fraiseql_where'])}, {c['fraiseql_where']['plan']} | "
+          f"{ratio(c['fraiseql_where']['median'], c['native predicate']['median']):.2f}× |")
+    w()
+    return scale_chart, None
+
+
+# --- end to end -----------------------------------------------------------------------
+
+def e2e():
+    if not E:
+        w("_Not run._")
+        return
+    res = E["results"]
+    stacks = list(dict.fromkeys(r["stack"] for r in res))
+    w(f"{E['rows']:,} rows per view, `limit: {E['limit']}`, {E['loadgen']} for {E['seconds']} s per run, {E['reps']} interleaved repetitions per cell; "
+      "requests/s counts 200 answers only.")
+    w()
+    w("Stacks: " + "; ".join(f"**{k}**: {v}" for k, v in E["notes"].items()) + ".")
+    w()
+    w("Answers checked before timing (against the pure-Python baseline; values compared as JSON, key order separately):")
+    w()
+    w("| stack | " + " | ".join(dict.fromkeys(c["operation"] for c in E["checks"])) + " |")
+    ops = list(dict.fromkeys(c["operation"] for c in E["checks"]))
+    w("|---|" + "---|" * len(ops))
+    for s in dict.fromkeys(c["stack"] for c in E["checks"]):
+        cells = []
+        for o in ops:
+            c = next(c for c in E["checks"] if c["stack"] == s and c["operation"] == o)
+            cells.append(("same" if c["same_values"] else "**differs**: " + c["detail"].replace("|", "\\|"))
+                         + ("" if c.get("selection_order", True) or not c["same_values"] else " (keys not in selection order)"))
+        w(f"| {s} | " + " | ".join(cells) + " |")
+    w()
+    ops = list(dict.fromkeys(r["operation"] for r in res))
+    for mode in dict.fromkeys(r["mode"] for r in res):
+        w(f"**{mode}**" + (" (GIN jsonb_path_ops on data)" if mode == "as generated" else ": plus " + ", ".join(f"`{d}`" for d in E.get("sort_indexes", []))))
+        w()
+        w("| operation | clients | " + " | ".join(stacks) + " |")
+        w("|---|---|" + "---|" * len(stacks))
+        for o in ops:
+            for conc in sorted({r["clients"] for r in res if r["mode"] == mode}):
+                cells = []
+                for s in stacks:
+                    rr = [r for r in res if r["mode"] == mode and r["operation"] == o and r["clients"] == conc and r["stack"] == s]
+                    if not rr:
+                        cells.append("–")
+                        continue
+                    rps = [r["rps"] for r in rr]
+                    p99 = statistics.median(r["p99_ms"] for r in rr)
+                    p50 = statistics.median(r["p50_ms"] for r in rr)
+                    cells.append(f"{statistics.median(rps):,.0f}/s ({min(rps):,.0f}–{max(rps):,.0f}), p50 {p50:.1f} / p99 {p99:.1f} ms")
+                w(f"| {o} | {conc} | " + " | ".join(cells) + " |")
+        w()
+    w("CPU and memory per request (median over runs at 8 clients, as generated): frontend CPU ms / PostgreSQL CPU ms per request; peak frontend RSS; peak anonymous RSS of all PostgreSQL processes:")
+    w()
+    w("| stack | " + " | ".join(ops) + " | frontend RSS | PostgreSQL anon RSS |")
+    w("|---|" + "---|" * (len(ops) + 2))
+    for s in stacks:
+        cells = []
+        rs_all = [r for r in res if r["stack"] == s and r["clients"] == 8 and r["mode"] == "as generated"]
+        for o in ops:
+            rr = [r for r in rs_all if r["operation"] == o]
+            if rr:
+                cells.append(f"{statistics.median(r['frontend_cpu_ms_per_req'] for r in rr):.2f} / {statistics.median(r['postgres_cpu_ms_per_req'] for r in rr):.2f}")
+            else:
+                cells.append("–")
+        fe = max((r["frontend_rss_mb"] for r in rs_all), default=0)
+        pgm = max((r["postgres_anon_rss_mb"] for r in rs_all), default=0)
+        w(f"| {s} | " + " | ".join(cells) + f" | {fe:.0f} MB | {pgm:.0f} MB |")
+    w()
+    # targets: ours = fraiseql_execute when measured, else say so
+    ours = "fraiseql_execute" if "fraiseql_execute" in stacks else None
+
+    def med(mode, o, conc, s, key="rps"):
+        rr = [r[key] for r in res if r["mode"] == mode and r["operation"] == o and r["clients"] == conc and r["stack"] == s]
+        return statistics.median(rr) if rr else None
+
+    def best(mode, o, conc, s, key="rps"):
+        """A stack's figure; for v2 its best configuration in the cell (with createdAt as a
+        String its sort can use an index)."""
+        if s != "FraiseQL v2":
+            return med(mode, o, conc, s, key)
+        vs = [v for v in (med(mode, o, conc, x, key) for x in ("FraiseQL v2", "FraiseQL v2, createdAt as String")) if v is not None]
+        return (max(vs) if key == "rps" else min(vs)) if vs else None
+    for other, target, label in (("FraiseQL 1.x", 10, "≥ 10× its requests/s"),
+                                 ("FraiseQL v2", 1.5, "≥ 1.5× its requests/s on every operation at 8 and 32 clients, both index settings, lower p99")):
+        if other not in stacks:
+            headline.append((f"end to end vs {other}", f"{other} not measured", label, "–"))
+            continue
+        if not ours:
+            # show the fraiseql_query shim as what the extension already serves
+            shim = "fraiseql_query shim" if "fraiseql_query shim" in stacks else None
+            if shim:
+                rs = [ratio(best(m, o, c, shim), best(m, o, c, other)) for m in ("as generated", "sort index") for o in ops for c in (8, 32)
+                      if best(m, o, c, shim) and best(m, o, c, other)]
+                headline.append((f"end to end vs {other}", f"fraiseql_execute not yet available; the fraiseql_query shim reaches "
+                                 f"{min(rs):.2f}–{max(rs):.2f}× {other}'s requests/s", label, "not measurable yet"))
+            continue
+        rs, p99ok = [], True
+        for m in ("as generated", "sort index"):
+            for o in ops:
+                for c in (8, 32):
+                    a, b = best(m, o, c, ours), best(m, o, c, other)
+                    if a and b:
+                        rs.append((f"{o}, {c} clients, {m}", ratio(a, b)))
+                        if other == "FraiseQL v2" and best(m, o, c, ours, "p99_ms") >= best(m, o, c, other, "p99_ms"):
+                            p99ok = False
+        if not rs:
+            continue
+        worst = min(rs, key=lambda x: x[1])
+        ok = all(x >= target for _, x in rs) and (p99ok or other != "FraiseQL v2")
+        headline.append((f"end to end, `fraiseql_execute` endpoint vs {other}",
+                         f"{worst[1]:.2f}–{max(x for _, x in rs):.2f}× its requests/s (worst: {worst[0]})"
+                         + ("" if other != "FraiseQL v2" else f"; p99 lower everywhere: {'yes' if p99ok else 'no'}"),
+                         label, met(ok)))
+    # chart: requests/s per stack and operation at 8 and 32 clients (or what exists)
+    concs = [c for c in (8, 32) if any(r["clients"] == c for r in res)]
+    modes = list(dict.fromkeys(r["mode"] for r in res))
+    fig, axes = plt.subplots(len(modes), len(concs), figsize=(8.5, 2.8 * len(modes)), squeeze=False)
+    for i, m in enumerate(modes):
+        for j, c in enumerate(concs):
+            ax = axes[i][j]
+            width = 0.8 / len(stacks)
+            for k, s in enumerate(stacks):
+                ys = [med(m, o, c, s) or 0 for o in ops]
+                ax.bar([x + (k - (len(stacks) - 1) / 2) * width for x in range(len(ops))], ys, width, label=s)
+            ax.set_yscale("log")
+            ax.set_xticks(range(len(ops)), ops, fontsize=7)
+            ax.set_title(f"{m}, {c} clients", fontsize=8)
+            ax.set_ylabel("requests/s (log)")
+    axes[0][0].legend(fontsize=6, ncol=2)
+    fig.suptitle("End to end: GraphQL over HTTP on loopback (higher is better)", fontsize=9)
+    save(fig, "e2e.svg", "End to end: requests/s per stack")
+    fig, axes = plt.subplots(1, len(concs), figsize=(8.5, 2.8), squeeze=False)
+    for j, c in enumerate(concs):
+        ax = axes[0][j]
+        width = 0.8 / len(stacks)
+        for k, s in enumerate(stacks):
+            ys = [med("as generated", o, c, s, "p99_ms") or 0 for o in ops]
+            ax.bar([x + (k - (len(stacks) - 1) / 2) * width for x in range(len(ops))], ys, width, label=s)
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(ops)), ops, fontsize=7)
+        ax.set_title(f"p99 latency, as generated, {c} clients", fontsize=8)
+        ax.set_ylabel("ms (log)")
+    axes[0][0].legend(fontsize=6, ncol=2)
+    save(fig, "e2e_p99.svg", "End to end: p99 latency per stack")
+    # the 10-50x claim
+    py = "pure Python"
+    best = [s for s in ("fraiseql_execute", "fraiseql_execute + APQ", "fraiseql_query shim") if s in stacks]
+    if py in stacks and best:
+        rs = [ratio(med(m, o, c, best[0]), med(m, o, c, py)) for m in modes for o in ops for c in concs if med(m, o, c, py)]
+        E["_vs_python"] = (best[0], min(rs), max(rs))
+    if "FraiseQL 1.x" in stacks and py in stacks:
+        rs = [ratio(med(m, o, c, "FraiseQL 1.x"), med(m, o, c, py)) for m in modes for o in ops for c in concs if med(m, o, c, py)]
+        E["_fq1_vs_python"] = (min(rs), max(rs))
+    ss = E.get("server_side_ms") or {}
+    if ss:
+        w("One request's server time in the database (planning + execution, one session, sort indexes present): the endpoint's "
+          "`fraiseql_execute(request)` against `fraiseql_query(view, field, selection, type, where, order_by, limit)` with the same "
+          "arguments (the shim's statement):")
+        w()
+        w("| operation | fraiseql_execute | fraiseql_query | ratio | same answer |")
+        w("|---|---|---|---|---|")
+        for k, v in ss.items():
+            w(f"| {k} | {rng(v['fraiseql_execute'])} | {rng(v['fraiseql_query'])} | "
+              f"{ratio(v['fraiseql_execute']['median'], v['fraiseql_query']['median']):.2f}× | {'yes' if v['same'] else 'no'} |")
+        w()
+    w("What each stack sent to PostgreSQL for the list operations (pg_stat_statements, most frequent first, shortened):")
+    w()
+    for s, stmts in E.get("sql", {}).items():
+        w(f"- **{s}**: " + (" · ".join("`" + " ".join(q.split())[:260].replace("`", "'") + ("…" if len(" ".join(q.split())) > 260 else "") + "`" for q in stmts[:2]) or "–"))
+    w()
+
+
+# --- profiles -------------------------------------------------------------------------
+
+def prof_table(rows):
+    if not rows or "error" in rows[0]:
+        return (rows[0]["error"] if rows else "no samples")
+    return "; ".join(f"{r['percent']:.0f}% `{r['symbol']}` ({os.path.basename(r['library'])})" for r in rows[:8])
+
+
+def profiles():
+    items = []
+    for p in (F or {}).get("profiles", []):
+        items.append((f"`fraiseql_where`, {p['mode']}, {p['case']} ({p['ratio']:.2f}× the best hand-written form)",
+                      [("fraiseql_where", p["fraiseql_where"]), ("native", p["native"])]))
+    for p in (S or {}).get("profiles", []):
+        items.append((f"`fraiseql_shape_agg`, {p['document']}, {p['rows_per_call']:,} rows per call ({p['ratio']:.2f}× the floor)",
+                      [("fraiseql_shape_agg", p["fraiseql_shape_agg"]), ("json_agg(data)", p["json_agg(data)"])]))
+    if A and A.get("lookup_profile"):
+        items.append(("`fraiseql_apq_lookup` in a loop (where a counted lookup's time goes)", [("lookup", A["lookup_profile"])]))
+    for p in (E or {}).get("profiles", []):
+        items.append((p["title"], [(k, v) for k, v in p["symbols"].items()]))
+    if not items:
+        return
+    w("## Profiles")
+    w()
+    w("`perf record` (997 Hz) on the backend while it runs the statement in a loop; self time by symbol, hottest first "
+      "(symbols of 1% and more; library in parentheses).")
+    w()
+    for title, parts in items:
+        w(f"- {title}:")
+        for name, rows in parts:
+            w(f"  - {name}: {prof_table(rows)}")
+    w()
+
+
+# --- the document -----------------------------------------------------------------------
+
+def build():
+    phases = {"filter": F, "shape": S, "apq": A, "scale": C, "e2e": E}
+    any_phase = next((d for d in phases.values() if d), None)
+    mach = any_phase["machine"] if any_phase else {}
+    body_start = len(lines)
+    w("## Filtering")
+    w()
+    filtering()
+    w("## Shaping")
+    w()
+    shaping()
+    w("## End to end: GraphQL over HTTP")
+    w()
+    e2e()
+    w("## Persisted queries")
+    w()
+    persisted()
+    w("## Memory and scaling")
+    w()
+    scaling()
+    profiles()
+    body = lines[body_start:]
+    del lines[body_start:]
+
+    w("# Performance benchmarks")
+    w()
+    w(f"Generated by `./benches/run.sh{' --quick' if mach.get('mode') == 'quick' else ''}` on {time.strftime('%Y-%m-%d', time.gmtime())} "
+      f"from commit `{mach.get('git', '?')}`; raw data in [`{rel(DATA)}/`]({rel(DATA)}/) (JSON and CSV), method in "
+      f"[benches/METHODOLOGY.md]({rel(os.path.join(ROOT, 'benches', 'METHODOLOGY.md'))}). Every comparison is measured side by side in one run "
+      "on one machine, the variants interleaved; **read the ratios**, not the absolute times (the machine is shared).")
+    w()
+    w(f"Machine: {mach.get('cores')} cores ({mach.get('cpu')}), {mach.get('memory_gib')} GiB, Linux {mach.get('kernel')}; "
+      f"{(mach.get('postgres') or '').split(' on ')[0]}; fraiseql {mach.get('fraiseql')}; mode: {mach.get('mode')}.")
+    w()
+    w("Load average (1 min) sampled during each phase: " + "; ".join(f"{k} {load_text(d)}" for k, d in phases.items() if d) + ".")
+    w()
+    w("## Headline")
+    w()
+    w("| comparison | measured (ratio) | target | verdict |")
+    w("|---|---|---|---|")
+    for row in headline:
+        w("| " + " | ".join(row) + " |")
+    w()
+    w("## Upstream claims")
+    w()
+    claims()
+    w()
+    w("## Charts")
+    w()
+    for path, cap in charts:
+        w(f"![{cap}]({path})")
+        w()
+    lines.extend(body)
+    findings = os.path.join(ROOT, "benches", "report", "findings.md")
+    if os.path.exists(findings):
+        w()
+        with open(findings) as f:
+            lines.append(f.read().rstrip())
+    w()
+
+
+def claims():
+    if A:
+        pc = A["per_call_us"]
+        py = next(v for k, v in pc.items() if k.startswith("graphql-core"))
+        rust = pc["fraiseql_graphql_parse (Rust)"]
+        w(f"- **\"Parsing costs 20–80 ms per query\"**: not so. A {A['query_bytes']:,}-byte operation parses in {py['median'] / 1000:.2f} ms "
+          f"with graphql-core (Python) and {rust['median'] / 1000:.3f} ms with the extension's Rust parser (AST returned as jsonb); "
+          f"the persisted lookup costs {pc['fraiseql_apq_lookup (counted)']['median'] / 1000:.3f} ms. Persisted queries save "
+          f"{(rust['median'] - pc['fraiseql_apq_lookup (counted)']['median']) / 1000:.3f} ms of server time per request here, "
+          "less than a millisecond, not tens of milliseconds.")
+    else:
+        w("- \"Parsing costs 20–80 ms\": not measured in this run.")
+    if E and E.get("_vs_python"):
+        s, lo, hi = E["_vs_python"]
+        fq = E.get("_fq1_vs_python")
+        w(f"- **\"10–50× faster than pure Python\"**: end to end over HTTP, {s} serves {lo:.1f}–{hi:.1f}× the requests/s of the pure-Python baseline "
+          "(same operations, same rows)" + (f"; FraiseQL 1.x with its Rust pipeline serves {fq[0]:.2f}–{fq[1]:.2f}× the baseline" if fq else "")
+          + ". " + ("The claim holds end to end" if lo >= 10 else ("It holds for some operations only" if hi >= 10 else "The claim does not hold end to end on this machine"))
+          + " (the transform alone is a small part of a request: HTTP, the round trip and the database's own work stay).")
+    else:
+        w("- \"10–50× faster than pure Python\": end to end not measured in this run.")
+    if A:
+        pv = A.get("protocol_view") or {}
+        w(f"- **\">90% hit rate\"**: a hit rate is a property of the client workload, not of the server. With a workload of 90% known operations the "
+          f"summary view reported {pv.get('hit_rate')} over {pv.get('lookups')} lookups, exactly the workload's share (consistent: {pv.get('consistent')}): "
+          "the counters are exact; a real client that registers each operation once and then sends hashes sees close to 100%.")
+
+
+build()
+with open(MD, "w") as f:
+    f.write("\n".join(lines).rstrip() + "\n")
+
+# The README's performance section quotes the headline table (full runs only).
+README = os.path.join(ROOT, "README.md")
+START, END = "<!-- performance-headline:start -->", "<!-- performance-headline:end -->"
+if (F or E) and os.path.abspath(MD) == os.path.join(ROOT, "PERFORMANCE_BENCHMARKS.md") and os.path.exists(README):
+    text = open(README).read()
+    if START in text and END in text:
+        table = ["| comparison | measured (ratio) | target | verdict |", "|---|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in headline]
+        new = text[:text.index(START) + len(START)] + "\n" + "\n".join(table) + "\n" + text[text.index(END):]
+        if new != text:
+            with open(README, "w") as f:
+                f.write(new)
+            print("    README.md: performance headline updated")
+print(f"    wrote {os.path.relpath(MD, ROOT)} and {len(charts)} charts in {os.path.relpath(OUT, ROOT)}")

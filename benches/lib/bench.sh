@@ -1,0 +1,143 @@
+# Shared steps of benches/run.sh: the tools the performance report needs, each installed
+# once into a cache outside the repository (FRAISEQL_BENCH_CACHE, default
+# ~/.cache/fraiseql-bench), and the phase runner that holds the PostgreSQL lock.
+# Sourced after scripts/lib/common.sh. Never run by scripts/test or CI.
+
+BENCH_CACHE="${FRAISEQL_BENCH_CACHE:-$HOME/.cache/fraiseql-bench}"
+BENCH_VENV="${BENCH_CACHE}/venv"
+BENCH_PY="${BENCH_VENV}/bin/python"
+export BENCH_PY
+PG_LOCK="${FRAISEQL_PG_LOCK:-/tmp/fraiseql-pg.lock}"
+# FraiseQL v2: 2.15.0 is the last release that serves PostgreSQL 15 (2.16+ require 18).
+V2_VERSION="2.15.0"
+# FraiseQL 1.x: the last 1.x release on PyPI; its wheels are CPython 3.13 only.
+FQ1_VERSION="1.9.16"
+FQ1_PYTHON_VERSION="3.13"
+
+mkdir -p "${BENCH_CACHE}"
+
+# The harness's venv: plotting, psycopg, graphql-core, uvicorn (benches/requirements.txt).
+ensure_bench_venv() {
+    local stamp="${BENCH_VENV}/.requirements.sha256" want
+    want="$(sha256sum "${ROOT}/benches/requirements.txt" | cut -d' ' -f1)"
+    if [ -x "${BENCH_PY}" ] && [ -f "${stamp}" ] && [ "$(cat "${stamp}")" = "${want}" ]; then
+        return
+    fi
+    note "creating the harness venv ${BENCH_VENV}"
+    python3 -m venv "${BENCH_VENV}" 2>/dev/null || {
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+        python3 -m venv "${BENCH_VENV}"
+    }
+    "${BENCH_VENV}/bin/pip" install --quiet --disable-pip-version-check -r "${ROOT}/benches/requirements.txt"
+    printf '%s\n' "${want}" >"${stamp}"
+}
+
+# oha (HTTP load generator, crates.io), else Debian's wrk. Sets LOADGEN to "oha PATH" or "wrk PATH".
+ensure_loadgen() {
+    local oha="${BENCH_CACHE}/tools/bin/oha"
+    if [ ! -x "${oha}" ] && ! command -v oha >/dev/null 2>&1; then
+        note "cargo install oha --locked (a few minutes, once)"
+        (export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-bench}/tools"
+         cargo install oha --locked --quiet --root "${BENCH_CACHE}/tools") >"${BENCH_CACHE}/oha-build.log" 2>&1 \
+            || note "oha did not build (see ${BENCH_CACHE}/oha-build.log); using wrk"
+    fi
+    if [ -x "${oha}" ]; then
+        LOADGEN="oha ${oha}"
+    elif command -v oha >/dev/null 2>&1; then
+        LOADGEN="oha $(command -v oha)"
+    else
+        command -v wrk >/dev/null 2>&1 || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
+        LOADGEN="wrk $(command -v wrk)"
+    fi
+    export LOADGEN
+}
+
+# FraiseQL v2's server (crates.io fraiseql-cli 2.15.0, release build with run-server).
+# Its build script runs `npm ci` for a web UI whenever npm is on PATH: build with a PATH
+# that holds only the directories of cargo, cc and the linker. FRAISEQL_V2_BIN overrides.
+ensure_fraiseql_v2() {
+    if [ -n "${FRAISEQL_V2_BIN:-}" ] && [ -x "${FRAISEQL_V2_BIN}" ]; then
+        export FRAISEQL_V2_BIN; return
+    fi
+    FRAISEQL_V2_BIN="${BENCH_CACHE}/fraiseql-v2-${V2_VERSION}/bin/fraiseql-cli"
+    if [ ! -x "${FRAISEQL_V2_BIN}" ]; then
+        note "cargo install fraiseql-cli ${V2_VERSION} --features run-server (release; 20-40 min on 2 cores, once)"
+        local nonpm="${BENCH_CACHE}/nonpm-path" d
+        rm -rf "${nonpm}"; mkdir -p "${nonpm}"
+        for d in cargo rustc cc c++ gcc g++ ld ar as pkg-config perl make cmake clang git; do
+            command -v "$d" >/dev/null 2>&1 && ln -sf "$(command -v "$d")" "${nonpm}/$d"
+        done
+        (export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-bench}/tools"
+         PATH="${nonpm}:$(dirname "$(command -v cargo)")" RUSTUP_TOOLCHAIN="${RUSTUP_TOOLCHAIN:-stable}" \
+            cargo install fraiseql-cli --version "${V2_VERSION}" --locked --features run-server \
+            --root "${BENCH_CACHE}/fraiseql-v2-${V2_VERSION}") >"${BENCH_CACHE}/v2-build.log" 2>&1 \
+            || { note "fraiseql-cli did not build (see ${BENCH_CACHE}/v2-build.log): v2 is left out"; FRAISEQL_V2_BIN=""; }
+    fi
+    export FRAISEQL_V2_BIN
+}
+
+# FraiseQL 1.x in a Python 3.13 venv (pyenv's when present). FRAISEQL_FQ1_VENV overrides.
+ensure_fraiseql_1x() {
+    if [ -n "${FRAISEQL_FQ1_VENV:-}" ] && [ -x "${FRAISEQL_FQ1_VENV}/bin/python" ]; then
+        export FRAISEQL_FQ1_VENV; return
+    fi
+    FRAISEQL_FQ1_VENV="${BENCH_CACHE}/fq1-${FQ1_VERSION}"
+    if [ -x "${FRAISEQL_FQ1_VENV}/bin/python" ] && "${FRAISEQL_FQ1_VENV}/bin/python" -c 'import fraiseql, uvicorn' 2>/dev/null; then
+        export FRAISEQL_FQ1_VENV; return
+    fi
+    local py=""
+    if command -v pyenv >/dev/null 2>&1; then
+        local v
+        v="$(pyenv versions --bare 2>/dev/null | grep -E "^${FQ1_PYTHON_VERSION//./\\.}(\.[0-9]+)?$" | tail -1)"
+        [ -n "$v" ] && py="$(PYENV_VERSION="$v" pyenv which python3)"
+    fi
+    [ -z "$py" ] && command -v "python${FQ1_PYTHON_VERSION}" >/dev/null 2>&1 && py="$(command -v "python${FQ1_PYTHON_VERSION}")"
+    if [ -z "$py" ]; then
+        note "no Python ${FQ1_PYTHON_VERSION}: FraiseQL 1.x (cp313 wheels only) is left out"
+        FRAISEQL_FQ1_VENV=""; export FRAISEQL_FQ1_VENV; return
+    fi
+    note "creating ${FRAISEQL_FQ1_VENV} (fraiseql==${FQ1_VERSION}, uvicorn) with ${py}"
+    "$py" -m venv "${FRAISEQL_FQ1_VENV}"
+    "${FRAISEQL_FQ1_VENV}/bin/pip" install --quiet --disable-pip-version-check "fraiseql==${FQ1_VERSION}" uvicorn \
+        || { note "pip install fraiseql==${FQ1_VERSION} failed: FraiseQL 1.x is left out"; FRAISEQL_FQ1_VENV=""; }
+    export FRAISEQL_FQ1_VENV
+}
+
+# The release build of this repository's extension as a package (cargo pgrx package),
+# built outside the lock; install_package copies it into the system directories under it.
+build_package() {
+    phase "release build of the extension (cargo pgrx package)"
+    BENCH_PKG="${BENCH_CACHE}/pkg"
+    (cd "${ROOT}" && export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-bench}" \
+        && cargo pgrx package --pg-config "${PG_CONFIG}" --out-dir "${BENCH_PKG}" >"${BENCH_CACHE}/pkg-build.log" 2>&1) \
+        || { tail -20 "${BENCH_CACHE}/pkg-build.log"; die "the extension did not build"; }
+    BENCH_GIT="$(cd "${ROOT}" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    export BENCH_PKG BENCH_GIT
+    note "built from ${BENCH_GIT} into ${BENCH_PKG}"
+}
+
+# Copy the package into the system PostgreSQL (new inodes: processes that mapped the old
+# library keep it). Called with the lock held.
+install_package() {
+    (cd "${BENCH_PKG}" && find . -type f) | while read -r f; do
+        as_root install -D -m 0644 "${BENCH_PKG}/${f}" "/${f#./}"
+    done
+}
+
+# One benchmark phase under the PostgreSQL lock: install the package, start a throwaway
+# cluster with the given settings, run the phase's Python driver, stop the cluster.
+#   run_phase NAME "postgresql.conf lines" [driver args…]
+run_phase() {
+    local name="$1" conf="$2"; shift 2
+    phase "${name} (waiting for ${PG_LOCK})"
+    # shellcheck disable=SC2016
+    flock "${PG_LOCK}" bash -c '
+        set -euo pipefail
+        . "$1/scripts/lib/common.sh"; . "$1/benches/lib/bench.sh"
+        name="$2"; conf="$3"; shift 3
+        install_package
+        trap stop_cluster EXIT
+        start_cluster "$conf"
+        "${BENCH_PY}" "${ROOT}/benches/harness/${name}.py" "$@"
+    ' _ "${ROOT}" "${name}" "${conf}" "$@"
+}
