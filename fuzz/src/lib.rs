@@ -27,6 +27,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("selection", selection),
     ("shape_jsonb", shape_jsonb),
     ("apq", apq),
+    ("execute", execute),
 ];
 
 /// Separates the texts of a multi-part input.
@@ -393,5 +394,104 @@ pub fn apq(data: &[u8]) {
     // The text as a request body.
     if let Ok(bytes) = jsonb::encode(&src) {
         let _ = core_apq::decide(jsonb::root(&bytes).expect("just encoded"));
+    }
+}
+
+/// The schema `execute` runs documents against: list and single-object view fields, a
+/// mutation, enums, custom scalars, nested objects and lists of objects.
+const EXECUTE_SDL: &str = r#"
+type Location { city: String rackUnit: Int }
+type Machine { id: ID! name: String! serial: String location: Location }
+type Post { id: ID! title: String! likes: Int tags: [String!] }
+enum Status { ACTIVE RETIRED }
+interface Node { id: ID! }
+type RouterConfig implements Node {
+  id: ID! configName: String! version: Int weight: Float isCurrent: Boolean status: Status
+  createdAt: DateTime managementIp: IpAddress metadata: JSON tags: [String!] machine: Machine posts: [Post!]
+}
+type Query {
+  routerConfigs: [RouterConfig!]! @view(name: "tv_router_config")
+  routerConfig(id: ID!): RouterConfig @view(name: "tv_router_config")
+  machines: [Machine] @view(name: "tv_machine")
+}
+input RenameInput { id: ID! name: String! }
+type Mutation { rename(input: RenameInput!): RouterConfig @function(name: "fn_rename") }
+"#;
+
+/// Rows of every shape the typed shaper meets: complete, missing and null fields, values
+/// of the wrong JSON type, non-objects.
+const EXECUTE_ROWS: &[&str] = &[
+    r#"{"id": "c1", "config_name": "a", "version": 1, "weight": 1.5, "is_current": true, "status": "ACTIVE", "tags": ["x"], "machine": {"id": "m1", "name": "n", "location": {"city": "P", "rack_unit": 4}}, "posts": [{"id": "p", "title": "t", "likes": 2}]}"#,
+    r#"{"id": 7, "config_name": null, "version": "12", "weight": "x", "is_current": 0, "status": "GONE", "tags": [null, 1], "machine": "m", "posts": [null, {"id": 1}]}"#,
+    r#"{"version": 3000000000, "weight": 1e300, "metadata": {"a": [1, {"b": 2}]}, "posts": {"id": "p"}}"#,
+    r#"[1, 2]"#,
+    r#"null"#,
+];
+
+/// A database over `EXECUTE_ROWS`: every view returns all of them (the spec parsed by
+/// the engine is not applied: only totality matters here); the mutation returns the first.
+struct FuzzDb;
+
+impl fraiseql_core::execute::Database for FuzzDb {
+    fn host(&self) -> &dyn Host {
+        &FuzzHost
+    }
+    fn helper_schema(&self) -> Option<String> {
+        Some("fraiseql".into())
+    }
+    fn query(
+        &mut self,
+        q: &fraiseql_core::execute::ViewQuery,
+        row: &mut dyn FnMut(Value<'_>) -> bool,
+    ) -> Result<(), fraiseql_core::execute::DbError> {
+        let _ = q.sql("\"public\".\"view\"");
+        for r in EXECUTE_ROWS {
+            let bytes = jsonb::encode(r).expect("fixed rows are JSON");
+            if !row(jsonb::root(&bytes).expect("just encoded")) {
+                break;
+            }
+        }
+        Ok(())
+    }
+    fn call(
+        &mut self,
+        c: &fraiseql_core::execute::FunctionCall,
+        result: &mut dyn FnMut(Option<Value<'_>>),
+    ) -> Result<(), fraiseql_core::execute::DbError> {
+        jsonb::encode(&c.argument).unwrap_or_else(|e| panic!("a function argument is not JSON: {e}: {}", c.argument));
+        let bytes = jsonb::encode(EXECUTE_ROWS[0]).expect("fixed rows are JSON");
+        result(Some(jsonb::root(&bytes).expect("just encoded")));
+        Ok(())
+    }
+}
+
+/// `document \0 variables \0 operation name`: prepared against `EXECUTE_SDL` and, when it
+/// validates, executed over `EXECUTE_ROWS`; the response must be JSON. An input starting
+/// with `sdl:` is a schema document instead, which must compile or be refused, never panic.
+pub fn execute(data: &[u8]) {
+    use fraiseql_core::execute::{self as exec, CompiledSchema, Limits, Outcome};
+    static SCHEMA: OnceLock<CompiledSchema> = OnceLock::new();
+    if let Some(sdl) = data.strip_prefix(b"sdl:") {
+        let _ = CompiledSchema::build(&text(sdl));
+        return;
+    }
+    let p = parts(data, 3);
+    let query = text(p[0].unwrap_or_default());
+    let vars = p[1].and_then(|v| exec::variables_from_json(&text(v)).ok()).unwrap_or_default();
+    let operation = p[2].map(|o| text(o).into_owned());
+    let cs = SCHEMA.get_or_init(|| CompiledSchema::build(EXECUTE_SDL).expect("the fuzz schema compiles"));
+    let limits = Limits::default();
+    let Ok(prepared) = exec::prepare(cs, &query, &limits) else { return };
+    let mut data_out = String::new();
+    let outcome = exec::execute(cs, &prepared, operation.as_deref(), &vars, &limits, &mut FuzzDb, &mut data_out)
+        .unwrap_or_else(|e| panic!("fixed rows are not corrupt: {e}"));
+    let body = match &outcome {
+        Outcome::Executed(errors) => exec::response(errors, Some(&data_out)),
+        Outcome::Rejected(errors) => exec::response(errors, None),
+    };
+    // serde_json, not jsonb: a response may hold an escaped U+0000 (from an operation
+    // name), which `json` (what fraiseql_execute returns) accepts and jsonb does not.
+    if let Err(e) = exec::variables_from_json(&body) {
+        panic!("the response to {query:?} is not a JSON object: {e}: {body}");
     }
 }
