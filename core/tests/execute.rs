@@ -444,3 +444,57 @@ fn scalars_serialize_as_graphql_js_does() {
         )
     );
 }
+
+#[test]
+fn locations_count_utf16_units_as_graphql_js_does() {
+    // "é" is two bytes and one UTF-16 unit, "😀" four bytes and two units: column 59, not
+    // the 62 bytes.
+    let got = run(r#"{ a: routerConfigs(where: {configName: {eq: "é😀"}}) { id nope } }"#, "{}");
+    assert_eq!(
+        got,
+        r#"{"errors":[{"message":"Cannot query field \"nope\" on type \"RouterConfig\".","locations":[{"line":1,"column":59}]}]}"#
+    );
+}
+
+#[test]
+fn id_variables_given_as_numbers_are_strings() {
+    let mut d = db();
+    d.views.get_mut("tv_machine").unwrap().push(r#"{"id": "42", "name": "n", "serial": "s"}"#.into());
+    assert_eq!(
+        run_with(&mut d, "query($id: ID!) { machine(id: $id) { id } }", r#"{"id": 42}"#, None, &Limits::default()),
+        r#"{"data":{"machine":{"id":"42"}}}"#
+    );
+}
+
+#[test]
+fn type_hints_follow_nested_objects_and_quantifiers() {
+    let cs = CompiledSchema::build(
+        "type Post { at: DateTime } type Owner { ip: IpAddress } \
+         type T { id: ID posts: [Post] owner: Owner } type Query { ts: [T] @view(name: \"v\") }",
+    )
+    .unwrap();
+    let p = prepare(
+        &cs,
+        r#"{ ts(where: {posts: {any: {at: {gt: "2026-01-01T00:00:00Z"}}}, owner: {ip: {eq: "10.0.0.1"}}}) { id } }"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mut d = FakeDb::default();
+    d.views.insert("v".into(), vec![]);
+    let mut out = String::new();
+    execute(&cs, &p, None, &Default::default(), &Limits::default(), &mut d, &mut out).unwrap();
+    assert_eq!(out, r#"{"ts":[]}"#);
+    assert!(d.log[0].contains(r#""fraiseql".fraiseql_as_timestamptz("#), "{}", d.log[0]);
+    assert!(d.log[0].contains(r#""fraiseql".fraiseql_as_inet("#), "{}", d.log[0]);
+}
+
+#[test]
+fn a_cached_document_is_held_to_the_current_limits() {
+    let cs = schema();
+    let p = prepare(&cs, "{ machines { id } }", &Limits::default()).unwrap();
+    let small = Limits { max_document_bytes: 10, ..Limits::default() };
+    let mut out = String::new();
+    let got = execute(&cs, &p, None, &Default::default(), &small, &mut db(), &mut out).unwrap();
+    assert!(matches!(got, Outcome::Rejected(ref e) if e[0].message.contains("max_document_bytes")), "{got:?}");
+    assert!(out.is_empty());
+}

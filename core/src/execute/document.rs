@@ -82,16 +82,7 @@ pub(crate) fn request_error(message: impl Into<String>, code: Option<&str>) -> F
 /// nested deeper or with more root fields than the limits allow, are refused before
 /// validation, whose cost grows with them.
 pub fn prepare(cs: &CompiledSchema, query: &str, limits: &Limits) -> Result<Prepared, Vec<FieldError>> {
-    if query.len() > limits.max_document_bytes {
-        return Err(vec![request_error(
-            format!(
-                "The document is {} bytes, more than the {} allowed (fraiseql.max_document_bytes).",
-                query.len(),
-                limits.max_document_bytes
-            ),
-            Some("54000"),
-        )]);
-    }
+    check_size(query.len(), limits)?;
     let mut parser = Parser::new().recursion_limit(graphql::RECURSION_LIMIT).token_limit(TOKEN_LIMIT);
     let doc = parser
         .parse_executable(&cs.schema, query, QUERY_SOURCE)
@@ -105,6 +96,19 @@ pub fn prepare(cs: &CompiledSchema, query: &str, limits: &Limits) -> Result<Prep
     let doc = doc.validate(&cs.schema).map_err(|e| validation_errors(&e.errors, query, &e.partial))?;
     let dynamic = uses_variable_conditions(&doc);
     Ok(Prepared { doc, stats, dynamic, plans: Mutex::new(HashMap::new()), size: query.len(), text: query.to_string() })
+}
+
+pub(crate) fn check_size(size: usize, limits: &Limits) -> Result<(), Vec<FieldError>> {
+    if size > limits.max_document_bytes {
+        return Err(vec![request_error(
+            format!(
+                "The document is {size} bytes, more than the {} allowed (fraiseql.max_document_bytes).",
+                limits.max_document_bytes
+            ),
+            Some("54000"),
+        )]);
+    }
+    Ok(())
 }
 
 pub(crate) fn check_limits(s: &OpStats, limits: &Limits) -> Result<(), Vec<FieldError>> {

@@ -5,7 +5,7 @@
 //! position, and to `data` itself from a non-null root field.
 
 use super::compat::Lines;
-use super::document::{check_limits, request_error, Limits, Prepared, RootPlan};
+use super::document::{check_limits, check_size, request_error, Limits, Prepared, RootPlan};
 use super::filter::{self, ViewQuery};
 use super::schema::{out_type, Binding, CompiledSchema};
 use super::values::{self, snake_keys, to_json};
@@ -127,7 +127,8 @@ pub fn execute<B: Buffer + ?Sized>(
     if op.operation_type == OperationType::Subscription {
         return Ok(Outcome::Rejected(vec![request_error("Subscriptions are not supported.", Some("0A000"))]));
     }
-    if let Err(e) = check_limits(&p.stats(op), limits) {
+    // Checked again here: the document may have been prepared under other limits.
+    if let Err(e) = check_limits(&p.stats(op), limits).and_then(|()| check_size(p.size, limits)) {
         return Ok(Outcome::Rejected(e));
     }
     let vars = match coerce_variables(cs, p, op, variables) {
