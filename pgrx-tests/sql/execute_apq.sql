@@ -4,6 +4,8 @@ SET search_path = execute_apq, public;
 -- Persisted queries through fraiseql_execute: extensions.persistedQuery goes through the
 -- APQ store (fraiseql_apq) and its counters, as fraiseql_apq_request does.
 \i fixtures/execute.sql
+-- Other scripts of the run may have left persisted queries behind.
+TRUNCATE fraiseql_apq;
 SELECT fraiseql_apq_stats_reset();
 CREATE FUNCTION pq(query text, hash text DEFAULT NULL) RETURNS text LANGUAGE sql AS $$
     SELECT fraiseql_execute(jsonb_strip_nulls(jsonb_build_object('query', query,
@@ -18,7 +20,7 @@ SELECT pq(NULL, upper(fraiseql_sha256_hex('{ machines { id } }')));
 SELECT total_hits, misses, registrations FROM fraiseql_apq_summary;
 -- a hash that is not the query's is refused, and nothing is stored
 SELECT pq('{ machines { name } }', fraiseql_sha256_hex('{ machines { id } }'));
-SELECT count(*) FROM fraiseql_apq;
+SELECT query FROM fraiseql_apq ORDER BY query;
 -- protocol errors
 SELECT fraiseql_execute('{"extensions": {"persistedQuery": {"version": 2, "sha256Hash": "00"}}}'::jsonb, current_schema())::text;
 SELECT fraiseql_execute('{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "xyz"}}}'::jsonb, current_schema())::text;
