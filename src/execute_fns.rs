@@ -393,13 +393,17 @@ fn schema(ext: &str, name: &str) -> (String, Rc<CompiledSchema>) {
     {
         return (hash, c);
     }
-    let sdl = kept_text(
+    // The hash again with the document, from one snapshot: a registration committed
+    // since the probe must not file the new document under the old hash.
+    let row = kept_text(
         "schema_sdl",
-        format!("SELECT s.sdl FROM {table} AS s WHERE s.name OPERATOR(pg_catalog.=) $1"),
+        format!("SELECT s.sdl_sha256 OPERATOR(pg_catalog.||) s.sdl FROM {table} AS s WHERE s.name OPERATOR(pg_catalog.=) $1"),
         &[name],
     )
     .unwrap_or_default();
-    let compiled = Rc::new(CompiledSchema::build(&sdl).unwrap_or_else(|e| report_schema_error(&e)));
+    let (hash, sdl) = row.split_at(row.len().min(64));
+    let hash = hash.to_string();
+    let compiled = Rc::new(CompiledSchema::build(sdl).unwrap_or_else(|e| report_schema_error(&e)));
     CACHES.with(|c| {
         let mut c = c.borrow_mut();
         // The documents prepared against the previous version can never be used again.
