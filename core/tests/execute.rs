@@ -498,3 +498,14 @@ fn a_cached_document_is_held_to_the_current_limits() {
     assert!(matches!(got, Outcome::Rejected(ref e) if e[0].message.contains("max_document_bytes")), "{got:?}");
     assert!(out.is_empty());
 }
+
+#[test]
+fn validation_stops_after_100_errors_as_graphql_js_does() {
+    let fields: String = (0..150).map(|i| format!(" f{i}: nope{i}")).collect();
+    let got = run(&format!("{{ machines {{ id{fields} }} }}"), "{}");
+    assert_eq!(got.matches("Cannot query field").count(), 100, "{got}");
+    assert!(
+        got.ends_with(r#"{"message":"Too many validation errors, error limit reached. Validation aborted."}]}"#),
+        "{got}"
+    );
+}

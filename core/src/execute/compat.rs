@@ -52,6 +52,7 @@ fn find_name_before(text: &str, name: &str, before: usize, colon: bool) -> Optio
     let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let mut end = before.min(text.len());
     while let Some(i) = text.get(..end)?.rfind(name) {
+        crate::guard::interrupts();
         let after = i + name.len();
         let whole = (i == 0 || !is_word(b[i - 1])) && b.get(after).is_none_or(|c| !is_word(*c));
         let rest = text[after..].trim_start();
@@ -112,15 +113,19 @@ fn conflict_rank(name: Option<&str>) -> Option<u8> {
     }
 }
 
+/// graphql-js stops validating after this many errors (`validate`'s `maxErrors`).
+const MAX_ERRORS: usize = 100;
+
 /// Validation errors as GraphQL errors: graphql-js's message where apollo-compiler
-/// knows it, graphql-js's locations, one error per conflicting pair of fields, and only
-/// the first syntax error of a document that does not parse (graphql-js's parser stops
-/// there).
+/// knows it, graphql-js's locations, one error per conflicting pair of fields, only the
+/// first syntax error of a document that does not parse (graphql-js's parser stops
+/// there), and at most 100, then graphql-js's "error limit reached" (which also bounds
+/// the work of relocating them).
 pub(crate) fn validation_errors(errors: &DiagnosticList, text: &str, doc: &ExecutableDocument) -> Vec<FieldError> {
     let lines = Lines::new(text);
     let syntax = errors.iter().next().is_some_and(|d| d.error.to_string().starts_with("syntax error"));
     let mut out: Vec<(Option<u8>, usize, FieldError)> = Vec::new();
-    for d in errors.iter().take(if syntax { 1 } else { usize::MAX }) {
+    for d in errors.iter().take(if syntax { 1 } else { MAX_ERRORS + 1 }) {
         crate::guard::interrupts();
         let message = d.unstable_to_json_compat().message;
         let name = d.error.unstable_error_name();
@@ -147,5 +152,15 @@ pub(crate) fn validation_errors(errors: &DiagnosticList, text: &str, doc: &Execu
         }
         out.push((rank, last, e));
     }
-    out.into_iter().map(|(_, _, e)| e).collect()
+    let mut errors: Vec<FieldError> = out.into_iter().map(|(_, _, e)| e).collect();
+    if errors.len() > MAX_ERRORS {
+        errors.truncate(MAX_ERRORS);
+        errors.push(FieldError {
+            message: "Too many validation errors, error limit reached. Validation aborted.".into(),
+            locations: Vec::new(),
+            path: Vec::new(),
+            code: None,
+        });
+    }
+    errors
 }

@@ -280,6 +280,7 @@ fn orderable(schema: &Schema, entities: &[String]) -> BTreeSet<String> {
     loop {
         let before = ok.len();
         for e in entities {
+            crate::guard::interrupts();
             let fields = schema.get_object(e).map(|o| o.fields.values().collect::<Vec<_>>()).unwrap_or_default();
             let any = fields.iter().any(|f| match describe(&f.ty) {
                 Some((n, false)) => !entities.iter().any(|x| x == n) || ok.contains(n),
