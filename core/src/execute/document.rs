@@ -38,6 +38,8 @@ const TOKEN_LIMIT: usize = 200_000;
 /// reported as too deep (a chain of fragments spreading each other adds no depth of
 /// its own, but each link is a level of recursion here).
 const MAX_SPREAD_NESTING: usize = 256;
+/// The depth reported for a document nested beyond what is measured.
+const TOO_DEEP: usize = MAX_SPREAD_NESTING + 1;
 /// The path name of request documents in error messages.
 pub const QUERY_SOURCE: &str = "query.graphql";
 
@@ -113,10 +115,11 @@ pub(crate) fn check_size(size: usize, limits: &Limits) -> Result<(), Vec<FieldEr
 
 pub(crate) fn check_limits(s: &OpStats, limits: &Limits) -> Result<(), Vec<FieldError>> {
     if s.depth > limits.max_depth {
+        let depth = if s.depth >= TOO_DEEP { format!("more than {MAX_SPREAD_NESTING}") } else { s.depth.to_string() };
         return Err(vec![request_error(
             format!(
-                "The operation is nested {} levels deep, more than the {} allowed (fraiseql.max_query_depth).",
-                s.depth, limits.max_depth
+                "The operation is nested {depth} levels deep, more than the {} allowed (fraiseql.max_query_depth).",
+                limits.max_depth
             ),
             Some("54000"),
         )]);
@@ -173,7 +176,7 @@ fn set_depth(
 ) -> usize {
     crate::guard::stack();
     if nest > MAX_SPREAD_NESTING {
-        return usize::MAX / 2;
+        return TOO_DEEP;
     }
     let mut deepest = 0;
     for sel in &set.selections {
@@ -181,7 +184,7 @@ fn set_depth(
         let d = match sel {
             Selection::Field(f) if f.name == "__schema" || f.name == "__type" => 1,
             Selection::Field(f) if f.selection_set.selections.is_empty() => 1,
-            Selection::Field(f) => 1 + set_depth(doc, &f.selection_set, memo, visiting, nest + 1),
+            Selection::Field(f) => (1 + set_depth(doc, &f.selection_set, memo, visiting, nest + 1)).min(TOO_DEEP),
             Selection::InlineFragment(i) => set_depth(doc, &i.selection_set, memo, visiting, nest + 1),
             Selection::FragmentSpread(s) => match memo.get(&s.fragment_name) {
                 Some(d) => *d,
