@@ -37,7 +37,8 @@ pub static MAX_QUERY_DEPTH: GucSetting<i32> = GucSetting::<i32>::new(15);
 /// bounds what one request can make the server do.
 pub static MAX_ROOT_FIELDS: GucSetting<i32> = GucSetting::<i32>::new(32);
 /// `fraiseql.max_document_bytes`: 256 kB is a hundred times GraphiQL's introspection
-/// query; parsing and validation are linear in it (a few ms at the limit).
+/// query; the costliest 256 kB documents found parse and validate in 25-180 ms (a
+/// realistic 2 kB operation in 0.8 ms), once per backend and document.
 pub static MAX_DOCUMENT_BYTES: GucSetting<i32> = GucSetting::<i32>::new(256 * 1024);
 
 /// Registers the `fraiseql.max_query_depth`, `max_root_fields` and `max_document_bytes`
