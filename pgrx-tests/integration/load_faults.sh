@@ -81,10 +81,15 @@ aborted=$(grep -c "aborted" "${WORK}/pgbench.log" || true)
 check "mixed load: 8 clients x ${LOAD_SECONDS} s, no failed or aborted transaction" \
     "$([ "${failed:-x}" = 0 ] && [ "${aborted}" = 0 ] && [ "${total:-0}" -gt 0 ]; echo $?)" \
     "${total} transactions, ${failed} failed, ${aborted} aborted"
-counts=$(psql -X -At -c "SELECT lookups || ' ' || total_hits || ' ' || registrations FROM fraiseql_apq_summary")
-check "APQ counters equal the transactions run" \
-    "$([ "${counts}" = "${lookups_tx} ${lookups_tx} ${register_tx}" ]; echo $?)" \
-    "lookups hits registrations = ${counts}; pgbench: ${lookups_tx} lookups, ${register_tx} registrations"
+read -r c_lookups c_hits c_regs <<<"$(psql -X -At -F ' ' -c "SELECT lookups, total_hits, registrations FROM fraiseql_apq_summary")"
+# pgbench -T does not count the transaction each client has in flight when time is up,
+# though its statement may have run: the counters may exceed pgbench's count by at most
+# one per client (8), never fall short. (apq_concurrency.sh, with a fixed transaction
+# count, checks exact equality.)
+within() { [ "$1" -ge "$2" ] && [ "$1" -le $(( $2 + 8 )) ]; }
+check "APQ counters equal the transactions run (up to one in flight per client)" \
+    "$(within "${c_lookups}" "${lookups_tx}" && [ "${c_hits}" = "${c_lookups}" ] && within "${c_regs}" "${register_tx}"; echo $?)" \
+    "lookups hits registrations = ${c_lookups} ${c_hits} ${c_regs}; pgbench: ${lookups_tx} lookups, ${register_tx} registrations"
 
 # --- 2. backend memory ---------------------------------------------------------------
 # RSS is read from outside the backend while it sleeps after each batch.
