@@ -28,9 +28,12 @@ function send(res, status, type, body, headers = {}) {
 const requestError = (message) => JSON.stringify({ errors: [{ message }] });
 
 // The request's parameters, or a message saying why they are not valid.
-function params(p) {
+function params(p, method) {
   if (p === null || typeof p !== 'object' || Array.isArray(p)) return 'the body must be a JSON object';
-  if (typeof p.query !== 'string') return 'query must be a string';
+  // A POST may name a persisted query by its hash alone (Apollo APQ); the database
+  // answers PersistedQueryNotFound until the client sends the text once.
+  const hashOnly = method === 'POST' && p.query == null && p.extensions?.persistedQuery != null;
+  if (typeof p.query !== 'string' && !hashOnly) return 'query must be a string';
   for (const k of ['variables', 'extensions']) {
     if (p[k] != null && (typeof p[k] !== 'object' || Array.isArray(p[k]))) return `${k} must be an object`;
   }
@@ -80,7 +83,7 @@ async function handle(req, res) {
   } else {
     return send(res, 405, type, requestError('use GET or POST'), { allow: 'GET, POST' });
   }
-  const invalid = params(p);
+  const invalid = params(p, req.method);
   if (invalid) return send(res, 400, type, requestError(invalid));
 
   if (req.method === 'GET') {
