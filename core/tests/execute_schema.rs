@@ -2,7 +2,8 @@
 
 use fraiseql_core::execute::{Binding, CompiledSchema};
 
-const SDL: &str = include_str!("execute_schema.graphql");
+// The differential test's schema: the engine and the graphql-js reference read the same file.
+const SDL: &str = include_str!("../../pgrx-tests/integration/execute_differential/schema.graphql");
 
 #[test]
 fn builds_the_reference_schema() {
