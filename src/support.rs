@@ -11,7 +11,10 @@
 //!   conditions on the table's expression indexes and the `OR`s whose every alternative
 //!   an index serves (`Spec::planner_clauses`). The call stays as the recheck, so the
 //!   rewrite is exact wherever the expression appears: a derived condition is false only
-//!   where the call is false, and NULL only where the call is false or NULL.
+//!   where the call is false, and NULL only where the call is false or NULL. When the
+//!   whole spec has an equivalent native form (`Spec::equivalent`) that form replaces
+//!   the call, with no recheck, where it has the call's value in every context (see
+//!   `equivalent` below).
 //! - `SupportRequestIndexCondition` (asked for each index whose key is the column itself):
 //!   for a GIN index with jsonb `@>`, the containment and key existence conditions of the
 //!   top-level conjunction (`Spec::gin_conditions`), lossy, so the call rechecks them.
@@ -35,7 +38,7 @@
 use crate::pg::{varlena_bytes, PgHost, MAX_SPEC_BYTES};
 use fraiseql_core::jsonb;
 use fraiseql_core::where_spec::index::{
-    Derived, GinOps, Indexes, KeyForm, Sample, UNKNOWN_SPEC_COST_UNITS, UNKNOWN_SPEC_SELECTIVITY,
+    null_faithful, Derived, GinOps, Indexes, KeyForm, Sample, UNKNOWN_SPEC_COST_UNITS, UNKNOWN_SPEC_SELECTIVITY,
 };
 use fraiseql_core::where_spec::{Options, Spec, TypeName};
 use pgrx::pg_sys::{self, NodeTag};
@@ -176,6 +179,8 @@ struct Found {
     /// The GIN operator family's `@>` and `?&` (valid when `gin` says so).
     contains_op: pg_sys::Oid,
     exists_all_op: pg_sys::Oid,
+    /// The column is declared `NOT NULL`.
+    not_null: bool,
 }
 
 impl Found {
@@ -323,6 +328,10 @@ unsafe fn find_indexes(relid: pg_sys::Oid, attno: i16, varno: i32, where_fn: pg_
     // planner does; every pointer read comes from their relcache entries.
     unsafe {
         let rel = pg_sys::table_open(relid, pg_sys::AccessShareLock as i32);
+        let desc = (*rel).rd_att;
+        if attno >= 1 && (attno as i32) <= (*desc).natts {
+            found.not_null = (*(*desc).attrs.as_ptr().add(attno as usize - 1)).attnotnull;
+        }
         let list = PgList::<std::ffi::c_void>::from_pg(pg_sys::RelationGetIndexList(rel));
         for i in 0..list.len() {
             pgrx::check_for_interrupts!();
@@ -346,6 +355,9 @@ unsafe fn find_indexes(relid: pg_sys::Oid, attno: i16, varno: i32, where_fn: pg_
                         let Some(expr) = exprs.get_ptr(next_expr) else { break };
                         next_expr += 1;
                         if am != pg_sys::BTREE_AM_OID {
+                            continue;
+                        }
+                        if !standard_btree(opfamily, opcintype, collation) {
                             continue;
                         }
                         let byte_order = opfamily == pg_sys::Oid::from(TEXT_PATTERN_BTREE_FAM_OID)
@@ -377,6 +389,26 @@ unsafe fn find_indexes(relid: pg_sys::Oid, attno: i16, varno: i32, where_fn: pg_
         pg_sys::table_close(rel, pg_sys::NoLock as i32);
     }
     found
+}
+
+/// Whether a btree key compares as its type's default operator class does, under a
+/// deterministic collation (or `text_pattern_ops`, byte order): what the core's
+/// derivations assume. A key of any other operator class (a case-insensitive one, say)
+/// could order or equate values differently, so nothing is derived for it.
+fn standard_btree(opfamily: pg_sys::Oid, opcintype: pg_sys::Oid, collation: pg_sys::Oid) -> bool {
+    // SAFETY: catalog lookups by OID.
+    unsafe {
+        if collation != pg_sys::InvalidOid && !pg_sys::get_collation_isdeterministic(collation) {
+            return false;
+        }
+        if opcintype == pg_sys::TEXTOID && opfamily == pg_sys::Oid::from(TEXT_PATTERN_BTREE_FAM_OID) {
+            return true;
+        }
+        // The type cache's default btree family (a backend-local hash lookup; the
+        // catalog scan behind GetDefaultOpClass cost about 5 µs per index and query).
+        let entry = pg_sys::lookup_type_cache(opcintype, pg_sys::TYPECACHE_BTREE_OPFAMILY as i32);
+        !entry.is_null() && (*entry).btree_opf == opfamily
+    }
 }
 
 /// `text_pattern_ops` (byte-order text comparisons).
@@ -485,6 +517,17 @@ fn build(d: &Derived, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_
             Some(op_clause(op, copy(k.expr), right, k.collation))
         }
         Derived::AnyOf { key, values } => any_of(found.keys.get(*key)?, values),
+        Derived::NotNull { key } => {
+            // Node: NullTest `<index expression> IS NOT NULL` (a btree search condition).
+            let k = found.keys.get(*key)?;
+            // SAFETY: a zeroed node of the tag's type, palloc'd in the current context.
+            let mut node = unsafe { PgBox::<pg_sys::NullTest>::alloc_node(NodeTag::T_NullTest) };
+            node.arg = copy(k.expr).cast();
+            node.nulltesttype = pg_sys::NullTestType::IS_NOT_NULL;
+            node.argisrow = false;
+            node.location = -1;
+            Some(node.into_pg().cast())
+        }
         Derived::Or(arms) => {
             // Node: BoolExpr OR of each alternative (a BoolExpr AND of its conditions).
             let mut built = Vec::with_capacity(arms.len());
@@ -563,6 +606,9 @@ unsafe fn simplify(req: *mut pg_sys::SupportRequestSimplify) -> *mut pg_sys::Nod
         if found.keys.is_empty() && found.gin.is_none() {
             return null_mut();
         }
+        if let Some(native) = equivalent(&spec, data, &found, (*req).root) {
+            return native;
+        }
         let mut clauses = planner_clauses(&spec, data, &found);
         if clauses.is_empty() {
             return null_mut();
@@ -572,6 +618,60 @@ unsafe fn simplify(req: *mut pg_sys::SupportRequestSimplify) -> *mut pg_sys::Nod
         clauses.push(copy(fcall.cast()));
         // Node: BoolExpr AND of the derived clauses and the call.
         bool_clause(clauses, false)
+    }
+}
+
+/// The native conditions that replace the call (no recheck), when the spec has an
+/// equivalent form (`Spec::equivalent`) that is not a lone containment (that one is
+/// left to the GIN index condition, which keeps the spec's own row estimate) and the
+/// replacement equals the call wherever the expression appears: containment is NULL
+/// only on a NULL column, as the STRICT call is; btree conditions are false there, so
+/// they need a column that is never NULL in this query.
+///
+/// # Safety
+/// `root` must be the planner's; `data` a column of the relation `found` describes.
+unsafe fn equivalent(
+    spec: &Spec,
+    data: *mut pg_sys::Node,
+    found: &Found,
+    root: *mut pg_sys::PlannerInfo,
+) -> Option<*mut pg_sys::Node> {
+    let native = spec.equivalent(&found.indexes())?;
+    if matches!(native.as_slice(), [Derived::Contains(_)]) {
+        return None;
+    }
+    // SAFETY: the caller's contract.
+    if !null_faithful(&native) && !unsafe { never_null(root, found) } {
+        return None;
+    }
+    let mut built = Vec::with_capacity(native.len());
+    for d in &native {
+        built.push(build(d, data, found)?);
+    }
+    // Node: BoolExpr AND of the conditions (or the one condition).
+    Some(bool_clause(built, false))
+}
+
+/// Whether the column, declared `NOT NULL`, can still be NULL in this query: on the
+/// nullable side of an outer join, or in a grouping set's row where it is not grouped.
+///
+/// # Safety
+/// `root` must be the planner's `PlannerInfo` for the query the column belongs to.
+unsafe fn never_null(root: *mut pg_sys::PlannerInfo, found: &Found) -> bool {
+    if !found.not_null {
+        return false;
+    }
+    // SAFETY: the planner's query and its range table.
+    unsafe {
+        let parse = (*root).parse;
+        if !(*parse).groupingSets.is_null() {
+            return false;
+        }
+        let rtable = PgList::<pg_sys::RangeTblEntry>::from_pg((*parse).rtable);
+        let inner_only = rtable.iter_ptr().all(|rte| {
+            (*rte).rtekind != pg_sys::RTEKind::RTE_JOIN || (*rte).jointype == pg_sys::JoinType::JOIN_INNER
+        });
+        inner_only
     }
 }
 
@@ -596,7 +696,8 @@ unsafe fn index_condition(req: *mut pg_sys::SupportRequestIndexCondition) -> *mu
         }
         let exists_all = gin_op((*req).opfamily, pg_sys::TEXTARRAYOID, pg_sys::JsonbExistsAllStrategyNumber);
         let ops = if exists_all != pg_sys::InvalidOid { GinOps::Keys } else { GinOps::Paths };
-        let found = Found { keys: Vec::new(), gin: Some(ops), contains_op: contains, exists_all_op: exists_all };
+        let found =
+            Found { keys: Vec::new(), gin: Some(ops), contains_op: contains, exists_all_op: exists_all, not_null: false };
         let mut list = PgList::<pg_sys::Node>::new();
         for d in spec.gin_conditions(ops) {
             if let Some(c) = build(&d, data, &found) {
@@ -606,6 +707,9 @@ unsafe fn index_condition(req: *mut pg_sys::SupportRequestIndexCondition) -> *mu
         if list.is_empty() {
             return null_mut();
         }
+        // Lossy even where the containment is the whole spec: GIN has only bitmap
+        // scans, whose heap scan tests the original clause (the call) on every row
+        // either way, and EXPLAIN shows it as the Filter.
         (*req).lossy = true;
         list.into_pg().cast()
     }

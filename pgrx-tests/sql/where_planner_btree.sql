@@ -82,3 +82,43 @@ SELECT count(*) FILTER (WHERE fraiseql_where(data, '{"configName": {"eq": "confi
        count(*) FILTER (WHERE NOT fraiseql_where(data, '{"configName": {"eq": "config 42"}}')) AS not_selected,
        count(*) FILTER (WHERE fraiseql_where(data, '{"configName": {"eq": "config 42"}}') IS NULL) AS null
 FROM tv_router_config;
+
+-- Where the whole spec has an equivalent native form the call is replaced, not rechecked
+-- (the plans above). Each btree condition carries an IS NOT NULL guard, so the
+-- replacement is false, never NULL, where a value is missing or not of the type; and it
+-- is only made for a column declared NOT NULL, outside outer joins and grouping sets
+-- (the STRICT call is NULL for a NULL column).
+INSERT INTO tv_router_config VALUES
+  (100001, '{"id": 100001}'),
+  (100002, '{"id": 100002, "config_name": null, "created_at": null}'),
+  (100003, '{"id": 100003, "config_name": 42, "created_at": "not a time"}');
+ANALYZE tv_router_config;
+SELECT id, fraiseql_where(data, '{"configName": {"eq": "config 42"}}') AS name_eq,
+       NOT fraiseql_where(data, '{"configName": {"eq": "config 42"}}') AS not_name_eq,
+       NOT fraiseql_where(data, '{"createdAt": {"gte": "2026-03-01T00:00:00Z"}}', '{"createdAt": "timestamptz"}') AS not_after
+FROM tv_router_config WHERE id IN (42, 100001, 100002, 100003) ORDER BY id;
+SELECT count(*) FROM tv_router_config WHERE NOT fraiseql_where(data, '{"configName": {"in": ["config 42", "config 43"]}}');
+-- "42" could be the ->> text of the number 42: not replaced (rechecked), so the number is not selected.
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"configName": {"eq": "42"}}')$$);
+SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"configName": {"eq": "42"}}');
+-- An OR of equalities on one key is one = ANY list.
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data,
+  '{"OR": [{"configName": {"eq": "config 42"}}, {"configName": {"eq": "config 4242"}}]}')$$);
+-- A column that may be NULL keeps the call as the recheck ...
+CREATE TABLE tv_nullable (id int PRIMARY KEY, data jsonb);
+INSERT INTO tv_nullable SELECT id, data FROM tv_router_config;
+INSERT INTO tv_nullable VALUES (0, NULL);
+CREATE INDEX ON tv_nullable ((data->>'config_name'));
+ANALYZE tv_nullable;
+SELECT * FROM plan($$SELECT id FROM tv_nullable WHERE fraiseql_where(data, '{"configName": {"eq": "config 42"}}')$$);
+SELECT id, NOT fraiseql_where(data, '{"configName": {"eq": "config 42"}}') AS not_name_eq FROM tv_nullable WHERE id IN (0, 42) ORDER BY id;
+-- ... and so do a NOT NULL column on the nullable side of an outer join and a grouping set's total row.
+SELECT o.id, NOT fraiseql_where(t.data, '{"configName": {"eq": "config 42"}}') AS not_name_eq
+FROM (VALUES (42), (-1)) AS o(id) LEFT JOIN tv_router_config t ON t.id = o.id ORDER BY o.id;
+SELECT data->>'id' AS id, NOT fraiseql_where(data, '{"configName": {"eq": "config 42"}}') AS not_name_eq
+FROM tv_router_config WHERE id IN (41, 42) GROUP BY ROLLUP (data) ORDER BY 1;
+-- The replaced plans return the rows of the compiled SQL run without indexes.
+SELECT spec, same_rows(spec::jsonb, types::jsonb) FROM (VALUES
+  ('{"configName": {"eq": "42"}}', '{}'),
+  ('{"OR": [{"configName": {"eq": "config 42"}}, {"configName": {"eq": "config 4242"}}]}', '{}'),
+  ('{"createdAt": {"gte": "2026-09-01T00:00:00Z"}}', '{"createdAt": "timestamptz"}')) AS t(spec, types);

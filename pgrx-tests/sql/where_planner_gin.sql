@@ -62,3 +62,13 @@ SELECT spec, same_rows(spec::jsonb) FROM (VALUES
 -- Planning never raises for a spec the call would reject; the call raises when it runs.
 SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"machine": {"id": {"eqq": "m8"}}}')$$);
 SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"machine": {"id": {"eqq": "m8"}}}');
+
+-- An OR of containments that is the whole spec replaces the call (no recheck): it is
+-- NULL only for a NULL column, as the STRICT call is, so values agree outside WHERE too.
+INSERT INTO tv_router_config VALUES (100001, '{"machine": [{"id": "m1"}]}'), (100002, '{"machine": {"id": 1}}');
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"machine": {"id": {"in": ["m1", "m2"]}}}', convert_keys => false)$$);
+SELECT count(*) FILTER (WHERE fraiseql_where(data, '{"machine": {"id": {"in": ["m1", "m2"]}}}')) AS selected,
+       count(*) FILTER (WHERE NOT fraiseql_where(data, '{"machine": {"id": {"in": ["m1", "m2"]}}}')) AS not_selected,
+       count(*) FILTER (WHERE fraiseql_where(data, '{"machine": {"id": {"in": ["m1", "m2"]}}}') IS NULL) AS null
+FROM tv_router_config;
+SELECT fraiseql_where(NULL::jsonb, '{"machine": {"id": {"in": ["m1", "m2"]}}}') IS NULL AS strict;

@@ -6,8 +6,9 @@
 //!
 //! # Soundness
 //!
-//! A derived condition `D` is only ever used together with the spec itself, which is
-//! evaluated again on every row the index returns (a recheck). So `D` need not be
+//! A derived condition `D` is used together with the spec itself, which is evaluated
+//! again on every row the index returns (a recheck), unless it is part of an equivalent
+//! form (`Spec::equivalent`, below the estimate's helpers). So `D` need not be
 //! equivalent to the spec, but it must be *implied* by it: whenever the spec is true
 //! for a row, `D` must be true for that row, or the index would drop a row the function
 //! selects. The spec is true only on definite truth (docs/where.md "Truth"), so only
@@ -154,6 +155,9 @@ pub enum Derived {
     AnyOf { key: usize, values: Vec<Operand> },
     /// An `OR` of conjunctions, each non-empty.
     Or(Vec<Vec<Derived>>),
+    /// `<key expression> IS NOT NULL` on `Indexes::keys[key]`: makes a btree comparison
+    /// false, not NULL, where the value is missing (only in `Spec::equivalent`).
+    NotNull { key: usize },
 }
 
 /// At most this many alternatives become an `OR` of index conditions (an `in` list or
@@ -392,6 +396,172 @@ fn visible(node: &Node, idx: &Indexes, out: &mut Vec<Derived>) {
     }
 }
 
+// ---- an equivalent native form ----------------------------------------------------------
+
+/// Whether a string compared as `(data->…->>'k') = 's'` can only match a JSON string:
+/// `->>` renders a number as digits (with a leading `-`), a boolean as `true`/`false`,
+/// an object or array as JSON text starting with `{` or `[`, and JSON null as SQL NULL.
+/// So `"10"` or `"true"` could match a number or a boolean the spec's `eq` rejects.
+fn text_only_string(s: &str) -> bool {
+    !matches!(s.as_bytes().first(), None | Some(b'{' | b'[' | b'-' | b'0'..=b'9')) && s != "true" && s != "false"
+}
+
+/// Types whose comparison in the core is their SQL type's btree order (ranges and
+/// ltrees are compared for equality only).
+fn ordered(ty: TypeName) -> bool {
+    !matches!(ty, TypeName::Daterange | TypeName::Ltree)
+}
+
+/// A btree leaf whose native condition is true exactly when the leaf is, and NULL only
+/// where the value is missing (which the `NotNull` guard of its key makes false).
+fn btree_exact(path: &[String], op: &Op, idx: &Indexes) -> Option<(usize, Derived)> {
+    let d = btree_leaf(path, op, idx)?;
+    let exact = match op {
+        // `->>` text equals the string, and the text can only come from a string.
+        Op::Eq(j) => matches!(j.value(), Value::String(_)) && j.value().as_str()?.ok().is_some_and(text_only_string),
+        Op::In(list) => list
+            .iter()
+            .all(|j| matches!(j.value(), Value::String(_)) && j.value().as_str().and_then(|s| s.ok()).is_some_and(text_only_string)),
+        // The reader is the evaluator's parser: NULL exactly where the leaf is unknown.
+        Op::TypedCmp { ty, cmp: TCmp::Eq, .. } => *ty != TypeName::Numeric || true,
+        Op::TypedCmp { ty, cmp: TCmp::Order(_), .. } => ordered(*ty),
+        Op::TypedIn { negate: false, .. } => true,
+        // Untyped numbers: fraiseql_as_numeric also reads "10" (a string) as 10, which
+        // `eq` and `gt` do not match; ordered strings: `->>` of a number is text too.
+        _ => false,
+    };
+    let key = match &d {
+        Derived::Cmp { key, .. } | Derived::AnyOf { key, .. } => *key,
+        _ => return None,
+    };
+    exact.then_some((key, d))
+}
+
+/// The equivalent form of a conjunction being built: btree conditions, and the
+/// containment document of its `eq` leaves (GIN).
+struct Equivalent<'i> {
+    idx: &'i Indexes,
+    out: Vec<Derived>,
+    doc: Doc,
+    /// Keys with a `NotNull` guard in `out` (one per key).
+    guarded: Vec<usize>,
+}
+
+impl Equivalent<'_> {
+    /// False when `node` has no equivalent native form here. Recursion follows the spec
+    /// tree, at most `parse::MAX_DEPTH` levels.
+    fn node(&mut self, node: &Node) -> bool {
+        crate::guard::stack();
+        match node {
+            Node::True => true,
+            Node::And(parts) => parts.iter().all(|p| {
+                crate::guard::interrupts();
+                self.node(p)
+            }),
+            Node::Cond { path, op } => {
+                if let Some((key, d)) = btree_exact(path, op, self.idx) {
+                    if !self.guarded.contains(&key) {
+                        self.guarded.push(key);
+                        self.out.push(Derived::NotNull { key });
+                    }
+                    self.out.push(d);
+                    return true;
+                }
+                if self.idx.gin.is_none() || path.is_empty() {
+                    return false;
+                }
+                match op {
+                    // Containment of a scalar at a path of objects is `eq`: the same
+                    // JSON type and the same value (numbers by value), false otherwise.
+                    Op::Eq(j) if is_scalar(j) => self.doc.insert(path, j.text()),
+                    Op::In(list) if list.len() == 1 && is_scalar(&list[0]) => self.doc.insert(path, list[0].text()),
+                    Op::In(list) if list.len() > 1 && list.len() <= MAX_OR_ARMS && list.iter().all(is_scalar) => {
+                        let arms = list
+                            .iter()
+                            .map(|j| {
+                                let mut doc = Doc::empty();
+                                doc.insert(path, j.text());
+                                vec![Derived::Contains(doc.text())]
+                            })
+                            .collect();
+                        self.out.push(Derived::Or(arms));
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            Node::Or(parts) if parts.len() <= MAX_OR_ARMS => {
+                let mut arms = Vec::with_capacity(parts.len());
+                for p in parts {
+                    crate::guard::interrupts();
+                    match equivalent(p, self.idx) {
+                        Some(arm) if !arm.is_empty() => arms.push(arm),
+                        _ => return false,
+                    }
+                }
+                match same_key_equalities(&arms) {
+                    Some((key, values)) => {
+                        if !self.guarded.contains(&key) {
+                            self.guarded.push(key);
+                            self.out.push(Derived::NotNull { key });
+                        }
+                        self.out.push(Derived::AnyOf { key, values });
+                    }
+                    None => self.out.push(Derived::Or(arms)),
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// An `OR` whose every alternative is an equality (or an in-list) on one btree key, as
+/// one `= ANY` list: one index scan instead of a BitmapOr of several, and a smaller
+/// expression to plan (`{"OR": [{"name": {"eq": "a"}}, {"name": {"eq": "b"}}]}` is
+/// `{"name": {"in": ["a", "b"]}}`).
+fn same_key_equalities(arms: &[Vec<Derived>]) -> Option<(usize, Vec<Operand>)> {
+    let mut key = None;
+    let mut values = Vec::new();
+    for arm in arms {
+        let (k, vs) = match arm.as_slice() {
+            [Derived::NotNull { key: g }, Derived::Cmp { key: k, strategy: Strategy::Eq, value }] if g == k => {
+                (*k, std::slice::from_ref(value))
+            }
+            [Derived::NotNull { key: g }, Derived::AnyOf { key: k, values }] if g == k => (*k, values.as_slice()),
+            _ => return None,
+        };
+        if key.is_some_and(|key| key != k) {
+            return None;
+        }
+        key = Some(k);
+        values.extend_from_slice(vs);
+    }
+    (values.len() <= MAX_OR_ARMS * 8).then_some((key?, values))
+}
+
+fn equivalent(node: &Node, idx: &Indexes) -> Option<Vec<Derived>> {
+    let mut e = Equivalent { idx, out: Vec::new(), doc: Doc::empty(), guarded: Vec::new() };
+    if !e.node(node) {
+        return None;
+    }
+    if !e.doc.is_empty() {
+        e.out.push(Derived::Contains(e.doc.text()));
+    }
+    Some(e.out)
+}
+
+/// Whether a derived form gives NULL only where the column is NULL (containment), so
+/// that it equals the call, which is STRICT, even on a NULL column. Btree conditions
+/// on a missing value are false (`NotNull`), but false on a NULL column too.
+pub fn null_faithful(derived: &[Derived]) -> bool {
+    derived.iter().all(|d| match d {
+        Derived::Contains(_) => true,
+        Derived::Or(arms) => arms.iter().all(|a| null_faithful(a)),
+        _ => false,
+    })
+}
+
 /// A fraction of rows and how it was obtained, per leaf, for the estimate.
 fn default_selectivity(op: &Op) -> f64 {
     // PostgreSQL's defaults for the nearest native operator (utils/selfuncs.h).
@@ -541,6 +711,20 @@ impl Spec {
         let mut c = Containment { doc: Doc::empty(), scalars: 0, keys: Vec::new(), skip: None };
         c.node(&self.root, true);
         c.finish(ops)
+    }
+
+    /// Native conditions equivalent to the whole spec on every non-null document: their
+    /// conjunction is true exactly where the spec is, and false (never NULL) where it is
+    /// not. `None` when some part has no such form (NOT, quantifiers, operators without
+    /// an index form, a string `eq` that `->>` text could confuse with a number, untyped
+    /// numbers, conflicting equalities). The table in the module documentation lists the
+    /// forms; the equivalent ones are the `eq`/`in` containment of scalars, `eq`/`in` of
+    /// strings that cannot be a number's or a boolean's text on `->>` keys, and typed
+    /// (hinted) `eq`, `in` and (for ordered types) ranges on `fraiseql_as_<type>` keys, each
+    /// btree condition guarded by `IS NOT NULL`. With a NULL column they are false (or, for
+    /// containment, NULL) where the call is NULL: see `null_faithful`.
+    pub fn equivalent(&self, idx: &Indexes) -> Option<Vec<Derived>> {
+        equivalent(&self.root, idx).filter(|d| !d.is_empty())
     }
 
     /// The estimated fraction of rows the spec selects.

@@ -294,6 +294,7 @@ fn holds(d: &Derived, doc: Value<'_>, idx: &Indexes) -> Option<bool> {
             }
             any
         }
+        Derived::NotNull { key } => Some(key_value(*key).is_some()),
         Derived::Or(arms) => {
             let mut r = Some(false);
             for arm in arms {
@@ -463,6 +464,138 @@ fn every_derived_condition_is_implied_by_its_spec() {
     }
     assert!(derived > 2000, "only {derived} conditions derived");
     assert!(selected > 10000, "only {selected} (spec, document) pairs selected");
+}
+
+/// A conjunction of derived conditions, SQL three-valued.
+fn all_hold(ds: &[Derived], doc: Value<'_>, idx: &Indexes) -> Option<bool> {
+    let mut a = Some(true);
+    for d in ds {
+        a = match (a, holds(d, doc, idx)) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        };
+    }
+    a
+}
+
+#[test]
+fn equivalent_forms_equal_the_spec_on_every_document() {
+    let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+    // Mostly objects (where specs can be true), and some other documents.
+    let docs: Vec<Vec<u8>> = (0..400)
+        .map(|i| {
+            let text = if i % 8 == 0 {
+                value(&mut r, 0)
+            } else {
+                let mut members = Vec::new();
+                for k in KEYS {
+                    if r.below(3) > 0 {
+                        members.push(format!("\"{k}\": {}", value(&mut r, 1)));
+                    }
+                }
+                format!("{{{}}}", members.join(", "))
+            };
+            jsonb::encode(&text).unwrap()
+        })
+        .collect();
+    let typed = [
+        ("{}", None),
+        (r#"{"a": "timestamptz"}"#, Some(TypeName::Timestamptz)),
+        (r#"{"b": "numeric"}"#, Some(TypeName::Numeric)),
+    ];
+    let (mut replaced, mut btree, mut compared) = (0, 0, 0);
+    for round in 0..20_000 {
+        let text = spec_text(&mut r, 0);
+        let (types, hinted) = typed[round % typed.len()];
+        let Ok(s) = try_spec(&text, types) else { continue };
+        let mut keys = vec![
+            KeyForm::Text { path: path("a"), byte_order: true },
+            KeyForm::Text { path: path("t.a"), byte_order: false },
+            KeyForm::Typed { path: path("b"), ty: TypeName::Numeric },
+            KeyForm::Typed { path: path("a"), ty: TypeName::Numeric },
+        ];
+        if let Some(ty) = hinted {
+            keys.push(KeyForm::Typed { path: path(if ty == TypeName::Numeric { "b" } else { "a" }), ty });
+        }
+        let gin = match round % 3 {
+            0 => Some(GinOps::Keys),
+            1 => Some(GinOps::Paths),
+            _ => None,
+        };
+        let idx = Indexes { gin, keys };
+        let Some(eq) = s.equivalent(&idx) else { continue };
+        replaced += 1;
+        if !super::null_faithful(&eq) {
+            btree += 1;
+        }
+        for d in &docs {
+            let doc = jsonb::root(d).unwrap();
+            compared += 1;
+            assert_eq!(
+                all_hold(&eq, doc, &idx),
+                Some(s.matches(doc, &H).unwrap()),
+                "spec {text} types {types}\nequivalent {eq:?}\ndoc {}",
+                doc.to_text().unwrap()
+            );
+        }
+    }
+    assert!(replaced > 1500 && btree > 200, "only {replaced} specs replaced ({btree} with btree conditions)");
+    assert!(compared > 100_000, "only {compared} comparisons");
+}
+
+#[test]
+fn equivalent_forms() {
+    let mut idx = btree();
+    // Strings that ->> text of a number or boolean could equal are not replaced.
+    assert_eq!(
+        spec(r#"{"configName": {"eq": "c1"}}"#).equivalent(&idx),
+        Some(vec![Derived::NotNull { key: 0 }, Derived::Cmp { key: 0, strategy: Strategy::Eq, value: text("c1") }])
+    );
+    for s in [r#""10""#, r#""-1""#, r#""true""#, r#""[1]""#, r#""{}""#, r#""""#, "true", "10"] {
+        assert_eq!(spec(&format!(r#"{{"configName": {{"eq": {s}}}}}"#)).equivalent(&idx), None, "{s}");
+    }
+    // Untyped numbers and string ranges are not (fraiseql_as_numeric reads "10" too).
+    assert_eq!(spec(r#"{"version": {"eq": 10}}"#).equivalent(&idx), None);
+    assert_eq!(spec(r#"{"machine": {"id": {"gt": "m1"}}}"#).equivalent(&idx), None);
+    // Typed comparisons are, each guarded.
+    let s = spec_typed(r#"{"createdAt": {"gte": "2026-09-01T00:00:00Z"}}"#, r#"{"createdAt": "timestamptz"}"#);
+    let at = Typed::from_text(TypeName::Timestamptz, "2026-09-01T00:00:00Z").unwrap();
+    assert_eq!(
+        s.equivalent(&idx),
+        Some(vec![Derived::NotNull { key: 2 }, Derived::Cmp { key: 2, strategy: Strategy::Ge, value: Operand::Typed(at) }])
+    );
+    // Nothing under NOT; isnull, neq and quantifiers have none.
+    for s in [
+        r#"{"NOT": {"configName": {"eq": "c1"}}}"#,
+        r#"{"configName": {"isnull": false}}"#,
+        r#"{"configName": {"neq": "c1"}}"#,
+        r#"{"tags": {"any": {"eq": "t1"}}}"#,
+    ] {
+        assert_eq!(spec(s).equivalent(&idx), None, "{s}");
+    }
+    // Containment needs a GIN index; then equalities merge and OR arms each have a form.
+    let s = spec(r#"{"OR": [{"machine": {"name": {"eq": "m8"}}, "isCurrent": {"eq": true}}, {"status": {"in": ["a", 2]}}]}"#);
+    assert_eq!(s.equivalent(&idx), None);
+    idx.gin = Some(GinOps::Paths);
+    let eq = s.equivalent(&idx).unwrap();
+    assert_eq!(
+        eq,
+        vec![Derived::Or(vec![
+            vec![contains(r#"{"machine": {"name": "m8"}, "is_current": true}"#)],
+            vec![Derived::Or(vec![vec![contains(r#"{"status": "a"}"#)], vec![contains(r#"{"status": 2}"#)]])],
+        ])]
+    );
+    assert!(super::null_faithful(&eq));
+    // An OR of equalities on one btree key is one = ANY list.
+    let idx = btree();
+    let s = spec(r#"{"OR": [{"configName": {"eq": "a"}}, {"configName": {"in": ["b", "c"]}}]}"#);
+    assert_eq!(
+        s.equivalent(&idx),
+        Some(vec![Derived::NotNull { key: 0 }, Derived::AnyOf { key: 0, values: vec![text("a"), text("b"), text("c")] }])
+    );
+    // Conflicting equalities have none.
+    assert_eq!(spec(r#"{"a": {"eq": 1}, "AND": [{"a": {"eq": 2}}]}"#).equivalent(&idx), None);
 }
 
 // ---- estimate and cost ----

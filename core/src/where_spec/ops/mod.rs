@@ -241,10 +241,28 @@ pub(crate) fn normalize(key: &str) -> String {
     key.chars().filter(|c| *c != '_').flat_map(|c| c.to_lowercase()).collect()
 }
 
+/// Whether two spellings normalize to one name, compared without allocating: every
+/// key of a spec is looked up among all spellings (about 80), so an allocation per
+/// comparison made lookups most of the time of parsing a small spec.
+fn same_name(a: &str, b: &str) -> bool {
+    let (mut x, mut y) = (a.chars().filter(|c| *c != '_'), b.chars().filter(|c| *c != '_'));
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(p), Some(q)) if p.is_ascii() && q.is_ascii() => {
+                if !p.eq_ignore_ascii_case(&q) {
+                    return false;
+                }
+            }
+            (Some(_), Some(_)) => return normalize(a) == normalize(b),
+            _ => return false,
+        }
+    }
+}
+
 /// The operator a spec key names, if any.
 pub(crate) fn lookup(key: &str) -> Option<&'static OperatorDef> {
-    let n = normalize(key);
-    OPERATORS.iter().find(|d| normalize(d.name) == n || d.aliases.iter().any(|a| normalize(a) == n))
+    OPERATORS.iter().find(|d| same_name(d.name, key) || d.aliases.iter().any(|a| same_name(a, key)))
 }
 
 /// "Valid operators: eq, neq, …." — the hint of an unknown operator.

@@ -111,3 +111,13 @@ fn docs_tables_match_the_declarations() {
         "docs/where.md is out of date: run FRAISEQL_BLESS_DOCS=1 cargo test -p fraiseql-core docs"
     );
 }
+
+#[test]
+fn spellings_compare_as_their_normalized_forms() {
+    let words = ["eq", "EQ", "e_q", "_eq_", "startsWith", "starts_with", "STARTSWITH", "startswit", "İeq", "i̇eq", "ß", "SS", "é", "É", ""];
+    for a in words {
+        for b in words {
+            assert_eq!(super::same_name(a, b), normalize(a) == normalize(b), "{a:?} {b:?}");
+        }
+    }
+}
