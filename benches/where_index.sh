@@ -67,7 +67,27 @@ while (j := text.find("[", i)) >= 0:
     obj, i = dec.raw_decode(text, j)
     times.append(obj[0]["Planning Time"] + obj[0]["Execution Time"])
 times.sort()
-print(round(times[(len(times) - 1) // 2], 2))'
+print(round(times[(len(times) - 1) // 2], 4))'
+}
+
+# queries… → their median planning + execution ms (one per line), measured in one session
+# (warm caches, as a pooled connection has them) after a warm-up run of each, in REPEAT
+# rounds that run every query once, so that a change in the machine's load touches all
+# of them alike
+interleaved_ms() {
+    local n="$#"
+    { echo '\o /dev/null'; for q in "$@"; do echo "$q;"; done; echo '\o'
+      for _ in $(seq "${REPEAT}"); do for q in "$@"; do echo "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) $q;"; done; done; } \
+        | psql -X -q -At -v ON_ERROR_STOP=1 | python3 -c '
+import json, sys
+text, dec, i, times = sys.stdin.read(), json.JSONDecoder(), 0, []
+while (j := text.find("[", i)) >= 0:
+    obj, i = dec.raw_decode(text, j)
+    times.append(obj[0]["Planning Time"] + obj[0]["Execution Time"])
+n = int(sys.argv[1])
+for k in range(n):
+    t = sorted(times[k::n])
+    print(round(t[(len(t) - 1) // 2], 4))' "$n"
 }
 
 # query [settings] → median planning + execution ms over REPEAT runs in one session (warm
@@ -90,16 +110,34 @@ plan_of() {
     psql -X -q -At -c "EXPLAIN (COSTS OFF) $1" | grep -oE 'Seq Scan|Bitmap Heap Scan|Index Scan|Index Only Scan|BitmapOr' | head -1
 }
 
-# pgbench script, -D definitions → mean latency (ms) of the prepared statement
-prepared_ms() {
-    local script="$1"; shift
+# mode (prepared|simple), pgbench script, -D definitions → mean latency (ms) per
+# statement as the client sees it, over PREPARED_RUNS executions
+client_ms() {
+    local mode="$1" script="$2"; shift 2
     printf '%s\n' "${script}" >"${WORK}/q.sql"
-    "${PG_BIN}/pgbench" -h "${PGHOST}" -p "${PGPORT}" -U "${PGUSER}" -n -M prepared -c 1 -t "${PREPARED_RUNS}" \
+    "${PG_BIN}/pgbench" -h "${PGHOST}" -p "${PGPORT}" -U "${PGUSER}" -n -M "${mode}" -c 1 -t "${PREPARED_RUNS}" \
         "$@" -f "${WORK}/q.sql" postgres 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p'
 }
 
-phase "measuring (median of ${REPEAT}; prepared: mean of ${PREPARED_RUNS} executions; no parallel workers)"
-out="| case | rows | native ms (plan) | fraiseql_where | compiled SQL | prepared: native ms | prepared: fraiseql_where | rows estimated: native / fraiseql_where | before: seq scan ms |\n|---|---|---|---|---|---|---|---|---|\n"
+# mode, native script, fraiseql_where script, -D definitions → "native fraiseql_where":
+# the medians of ROUNDS alternating runs of each
+ROUNDS="${ROUNDS:-5}"
+client_pair() {
+    local mode="$1" nat="$2" fw="$3"; shift 3
+    local a=() b=()
+    for _ in $(seq "${ROUNDS}"); do
+        a+=("$(client_ms "${mode}" "${nat}" "$@")")
+        b+=("$(client_ms "${mode}" "${fw}" "$@")")
+    done
+    python3 -c '
+import sys
+n = int(sys.argv[1]); v = list(map(float, sys.argv[2:]))
+med = lambda xs: sorted(xs)[(len(xs) - 1) // 2]
+print(med(v[:n]), med(v[n:]))' "${ROUNDS}" "${a[@]}" "${b[@]}"
+}
+
+phase "measuring (median of ${REPEAT}; client latencies: median of ${ROUNDS} alternating runs of ${PREPARED_RUNS} executions; no parallel workers)"
+out="| case | rows | native ms (plan) | fraiseql_where | compiled SQL | client, literal: native ms | client, literal: fraiseql_where | prepared: native ms | prepared: fraiseql_where | rows estimated: native / fraiseql_where | before: seq scan ms |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
 chmod 755 "${WORK}"
 for c in "${CASES[@]}"; do
     IFS='|' read -r name spec types native native_p params <<<"$c"
@@ -115,9 +153,7 @@ for c in "${CASES[@]}"; do
     [ "$n_nat" = "$n_fn" ] && [ "$n_fn" = "$n_sql" ] || die "$name: row counts differ: native $n_nat, function $n_fn, compiled $n_sql"
     plan_fn=$(plan_of "$q_fn"); plan_nat=$(plan_of "$q_nat")
     [ "$plan_fn" != "Seq Scan" ] || die "$name: fraiseql_where did not use an index"
-    t_nat=$(median_ms "$q_nat")
-    t_fn=$(median_ms "$q_fn")
-    t_sql=$(median_ms "$q_sql")
+    { read -r t_nat; read -r t_fn; read -r t_sql; } < <(interleaved_ms "$q_nat" "$q_fn" "$q_sql")
     t_seq=$(median_ms "$q_fn" "SET enable_indexscan = off; SET enable_bitmapscan = off;")
     read -r est_nat act <<<"$(estimate "$q_nat")"
     read -r est_fn act_fn <<<"$(estimate "$q_fn")"
@@ -125,13 +161,16 @@ for c in "${CASES[@]}"; do
     defs=(-D "spec=${spec}" -D "types=${types}")
     IFS=';' read -r -a pvals <<<"$params"
     for i in "${!pvals[@]}"; do defs+=(-D "p$((i + 1))=${pvals[$i]}"); done
-    p_fn=$(prepared_ms "SELECT id FROM tv_router_config WHERE fraiseql_where(data, :spec::jsonb, :types::jsonb);" "${defs[@]}")
-    p_nat=$(prepared_ms "SELECT id FROM tv_router_config WHERE ${native_p};" "${defs[@]}")
+    read -r p_nat p_fn <<<"$(client_pair prepared "SELECT id FROM tv_router_config WHERE ${native_p};" \
+        "SELECT id FROM tv_router_config WHERE fraiseql_where(data, :spec::jsonb, :types::jsonb);" "${defs[@]}")"
+    # The literal statements as a client sends them (parsed and planned every time).
+    read -r l_nat l_fn <<<"$(client_pair simple "${q_nat};" "${q_fn};")"
     row=$(python3 -c "
 import sys
-n, f, s, p_n, p_f, seq = map(float, sys.argv[1:7])
-print(f'{n:.2f} ({sys.argv[7]}) | {f:.2f} ms ({f/n:.2f}x, {sys.argv[8]}) | {s:.2f} ms ({s/n:.2f}x) | {p_n:.2f} | {p_f:.2f} ms ({p_f/p_n:.2f}x) | {sys.argv[9]} / {sys.argv[10]} of {sys.argv[11]} | {seq:.0f}')
-" "$t_nat" "$t_fn" "$t_sql" "$p_nat" "$p_fn" "$t_seq" "$plan_nat" "$plan_fn" "$est_nat" "$est_fn" "$act")
+n, f, s, p_n, p_f, seq, l_n, l_f = map(float, sys.argv[1:7] + sys.argv[12:14])
+ms = lambda t: f'{t:.3g}' if t < 100 else f'{t:.0f}'
+print(f'{ms(n)} ({sys.argv[7]}) | {ms(f)} ms ({f/n:.2f}x, {sys.argv[8]}) | {ms(s)} ms ({s/n:.2f}x) | {ms(l_n)} | {ms(l_f)} ms ({l_f/l_n:.2f}x) | {ms(p_n)} | {ms(p_f)} ms ({p_f/p_n:.2f}x) | {sys.argv[9]} / {sys.argv[10]} of {sys.argv[11]} | {seq:.0f}')
+" "$t_nat" "$t_fn" "$t_sql" "$p_nat" "$p_fn" "$t_seq" "$plan_nat" "$plan_fn" "$est_nat" "$est_fn" "$act" "$l_nat" "$l_fn")
     out+="| ${name} | ${n_nat} | ${row} |\n"
     note "${name}: ${row}"
 done
@@ -159,10 +198,13 @@ custom=$({ echo 'PREPARE a(jsonb) AS SELECT id FROM tv_router_config WHERE frais
 result="\n## where_index: ${ROWS} rows, $(date -u +%Y-%m-%d), $(nproc) cores\n\n${out}
 GIN \`jsonb_path_ops\` index on \`data\`, btree indexes on \`(data->>'config_name')\` and
 \`fraiseql_as_timestamptz(data->'created_at')\`, data prewarmed, no parallel workers. Literal
-queries: median planning + execution time (EXPLAIN ANALYZE, one warm session) of \`SELECT id … WHERE …\`, ratio to
-the hand-written native query with its best plan (plan node in parentheses). Prepared: mean latency
-over ${PREPARED_RUNS} executions of the statement with the spec (or the native values) as bound
-parameters, \`pgbench -M prepared\` (plan_cache_mode = auto). \"before\": the same
+queries: median planning + execution time (EXPLAIN ANALYZE, one warm session, the three forms
+run in turn in each of ${REPEAT} rounds) of \`SELECT id … WHERE …\`, ratio to
+the hand-written native query with its best plan (plan node in parentheses). Client
+latencies (\`pgbench\`, one client over the Unix socket, the median of ${ROUNDS} alternating
+runs of the mean latency over ${PREPARED_RUNS} executions): "literal", the statement text sent
+each time (\`-M simple\`: parsed and planned every time); "prepared", the statement with the
+spec (or the native values) as bound parameters (\`-M prepared\`, plan_cache_mode = auto). \"before\": the same
 \`fraiseql_where\` query forced to a sequential scan, which is what it always got without a
 planner support function.
 

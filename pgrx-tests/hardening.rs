@@ -40,4 +40,29 @@ mod tests {
         let bt = std::backtrace::Backtrace::capture();
         assert_ne!(bt.status(), std::backtrace::BacktraceStatus::Captured);
     }
+
+    /// The core's stack hook raises 54001 once the stack passes `max_stack_depth` (it
+    /// measures the depth itself and calls `check_stack_depth()` only then), long before
+    /// the OS limit: a recursion of 1 KB frames with no limit of its own stops there.
+    #[pg_test]
+    fn the_stack_hook_stops_unbounded_recursion() {
+        fn deeper(n: u32) -> u32 {
+            let frame = std::hint::black_box([n as u8; 1024]);
+            fraiseql_core::guard::stack();
+            deeper(n + 1) + frame[0] as u32
+        }
+        Spi::run("SET LOCAL max_stack_depth = '512kB'").unwrap();
+        let got = PgTryBuilder::new(|| {
+            deeper(0);
+            None
+        })
+        .catch_others(|e| match e {
+            pg_sys::panic::CaughtError::PostgresError(r) | pg_sys::panic::CaughtError::ErrorReport(r) => {
+                Some(r.sql_error_code())
+            }
+            pg_sys::panic::CaughtError::RustPanic { ereport, .. } => Some(ereport.sql_error_code()),
+        })
+        .execute();
+        assert_eq!(got, Some(PgSqlErrorCode::ERRCODE_STATEMENT_TOO_COMPLEX));
+    }
 }

@@ -19,7 +19,7 @@ use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::prelude::*;
 use pgrx::PgMemoryContexts;
 use std::ffi::c_char;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `fraiseql.max_spec_bytes`: the largest where-spec, type-hint document, order-by spec
 /// or selection text a function accepts (bytes, default 8 MB). Parsing is linear, but the
@@ -117,16 +117,42 @@ pub(crate) fn guarded<R>(function: &'static str, f: impl FnOnce() -> R) -> R {
     }
 }
 
-/// Counts calls of the stack hook: see [`install_guards`].
-static STACK_CALLS: AtomicU32 = AtomicU32::new(0);
+/// The backend's stack base (`stack_base_ptr` in postgres.c), read once per process.
+static STACK_BASE: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether the stack is deeper than `max_stack_depth`: PostgreSQL's `stack_is_too_deep()`
+/// computed here. Calling the server's `check_stack_depth()` on every call crosses pgrx's
+/// FFI guard (a `sigsetjmp`, about 20 ns); the hook runs once per spec node per row, so
+/// that was a measurable share of a sequential scan. Only a stack found too deep calls the
+/// server, which then raises its own error.
+fn stack_too_deep() -> bool {
+    let here = 0u8;
+    let here = std::ptr::addr_of!(here) as usize;
+    let mut base = STACK_BASE.load(Ordering::Relaxed);
+    if base == 0 {
+        // SAFETY: set_stack_base() records the current frame as the base and returns the
+        // previous one, which restore_stack_base() puts back at once; neither raises.
+        unsafe {
+            let old = pg_sys::set_stack_base();
+            pg_sys::restore_stack_base(old);
+            base = old as usize;
+        }
+        if base == 0 {
+            return true; // no base recorded: let the server decide every time
+        }
+        STACK_BASE.store(base, Ordering::Relaxed);
+    }
+    // SAFETY: reads a GUC variable of this backend.
+    let limit = unsafe { pg_sys::max_stack_depth }.max(0) as usize * 1024;
+    base.abs_diff(here) > limit
+}
 
 /// Installs PostgreSQL's checks as the core's guard hooks (`fraiseql_core::guard`).
 ///
-/// The stack hook calls `check_stack_depth()` on every 4th call rather than every call:
-/// it is reached once per spec node per row, and each call crosses pgrx's FFI guard (a
-/// `sigsetjmp`). Recursion in the core moves at most a few hundred bytes of stack per
-/// call, so checking every 4th call detects the limit within about 2 KB of it, well
-/// inside the 512 KB PostgreSQL keeps between `max_stack_depth` and the OS limit.
+/// The stack hook measures the depth itself ([`stack_too_deep`]) and calls
+/// `check_stack_depth()`, which raises 54001, only past `max_stack_depth`. The interrupt
+/// hook is `CHECK_FOR_INTERRUPTS()`, which reads a flag and calls the server only when an
+/// interrupt is pending.
 ///
 /// It also turns off Rust backtrace capture for this process (`RUST_LIB_BACKTRACE=0`,
 /// which `std::backtrace::Backtrace::capture` reads before `RUST_BACKTRACE`): pgrx attaches
@@ -136,7 +162,7 @@ pub(crate) fn install_guards() {
     std::env::set_var("RUST_LIB_BACKTRACE", "0");
     fraiseql_core::guard::install(fraiseql_core::guard::Hooks {
         check_stack: || {
-            if STACK_CALLS.fetch_add(1, Ordering::Relaxed) & 3 == 0 {
+            if stack_too_deep() {
                 // SAFETY: raises ERROR 54001 (as a Rust panic through pgrx's guard) when
                 // the stack is too deep; otherwise has no effect.
                 unsafe { pg_sys::check_stack_depth() }
@@ -157,7 +183,13 @@ pub unsafe fn varlena_bytes<'a>(d: pg_sys::Datum) -> &'a [u8] {
     // SAFETY: the caller's contract; detoasting returns a varlena (the same one when it
     // is neither compressed nor external) whose header gives the payload's length.
     unsafe {
-        let v = pg_sys::pg_detoast_datum_packed(d.cast_mut_ptr());
+        let p = d.cast_mut_ptr::<pg_sys::varlena>();
+        // Plain (4-byte header, uncompressed) and short inline datums are read in place,
+        // as pg_detoast_datum_packed would return them; only compressed or external ones
+        // call the server (each call crosses pgrx's FFI guard, a sigsetjmp, and this runs
+        // for every argument of every row).
+        let plain = pgrx::varlena::varatt_is_4b_u(p) || (pgrx::varlena::varatt_is_1b(p) && !pgrx::varlena::varatt_is_1b_e(p));
+        let v = if plain { p } else { pg_sys::pg_detoast_datum_packed(p) };
         let len = pgrx::varlena::varsize_any_exhdr(v);
         let p = pgrx::varlena::vardata_any(v);
         std::slice::from_raw_parts(p as *const u8, len)
