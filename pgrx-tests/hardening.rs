@@ -46,6 +46,8 @@ mod tests {
     /// the OS limit: a recursion of 1 KB frames with no limit of its own stops there.
     #[pg_test]
     fn the_stack_hook_stops_unbounded_recursion() {
+        // Ends only by the hook's error: that is the point.
+        #[allow(unconditional_recursion)]
         fn deeper(n: u32) -> u32 {
             let frame = std::hint::black_box([n as u8; 1024]);
             fraiseql_core::guard::stack();

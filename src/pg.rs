@@ -188,7 +188,8 @@ pub unsafe fn varlena_bytes<'a>(d: pg_sys::Datum) -> &'a [u8] {
         // as pg_detoast_datum_packed would return them; only compressed or external ones
         // call the server (each call crosses pgrx's FFI guard, a sigsetjmp, and this runs
         // for every argument of every row).
-        let plain = pgrx::varlena::varatt_is_4b_u(p) || (pgrx::varlena::varatt_is_1b(p) && !pgrx::varlena::varatt_is_1b_e(p));
+        let plain =
+            pgrx::varlena::varatt_is_4b_u(p) || (pgrx::varlena::varatt_is_1b(p) && !pgrx::varlena::varatt_is_1b_e(p));
         let v = if plain { p } else { pg_sys::pg_detoast_datum_packed(p) };
         let len = pgrx::varlena::varsize_any_exhdr(v);
         let p = pgrx::varlena::vardata_any(v);

@@ -668,9 +668,9 @@ unsafe fn never_null(root: *mut pg_sys::PlannerInfo, found: &Found) -> bool {
             return false;
         }
         let rtable = PgList::<pg_sys::RangeTblEntry>::from_pg((*parse).rtable);
-        let inner_only = rtable.iter_ptr().all(|rte| {
-            (*rte).rtekind != pg_sys::RTEKind::RTE_JOIN || (*rte).jointype == pg_sys::JoinType::JOIN_INNER
-        });
+        let inner_only = rtable
+            .iter_ptr()
+            .all(|rte| (*rte).rtekind != pg_sys::RTEKind::RTE_JOIN || (*rte).jointype == pg_sys::JoinType::JOIN_INNER);
         inner_only
     }
 }
@@ -696,8 +696,13 @@ unsafe fn index_condition(req: *mut pg_sys::SupportRequestIndexCondition) -> *mu
         }
         let exists_all = gin_op((*req).opfamily, pg_sys::TEXTARRAYOID, pg_sys::JsonbExistsAllStrategyNumber);
         let ops = if exists_all != pg_sys::InvalidOid { GinOps::Keys } else { GinOps::Paths };
-        let found =
-            Found { keys: Vec::new(), gin: Some(ops), contains_op: contains, exists_all_op: exists_all, not_null: false };
+        let found = Found {
+            keys: Vec::new(),
+            gin: Some(ops),
+            contains_op: contains,
+            exists_all_op: exists_all,
+            not_null: false,
+        };
         let mut list = PgList::<pg_sys::Node>::new();
         for d in spec.gin_conditions(ops) {
             if let Some(c) = build(&d, data, &found) {

@@ -419,11 +419,12 @@ fn btree_exact(path: &[String], op: &Op, idx: &Indexes) -> Option<(usize, Derive
     let exact = match op {
         // `->>` text equals the string, and the text can only come from a string.
         Op::Eq(j) => matches!(j.value(), Value::String(_)) && j.value().as_str()?.ok().is_some_and(text_only_string),
-        Op::In(list) => list
-            .iter()
-            .all(|j| matches!(j.value(), Value::String(_)) && j.value().as_str().and_then(|s| s.ok()).is_some_and(text_only_string)),
+        Op::In(list) => list.iter().all(|j| {
+            matches!(j.value(), Value::String(_))
+                && j.value().as_str().and_then(|s| s.ok()).is_some_and(text_only_string)
+        }),
         // The reader is the evaluator's parser: NULL exactly where the leaf is unknown.
-        Op::TypedCmp { ty, cmp: TCmp::Eq, .. } => *ty != TypeName::Numeric || true,
+        Op::TypedCmp { cmp: TCmp::Eq, .. } => true,
         Op::TypedCmp { ty, cmp: TCmp::Order(_), .. } => ordered(*ty),
         Op::TypedIn { negate: false, .. } => true,
         // Untyped numbers: fraiseql_as_numeric also reads "10" (a string) as 10, which

@@ -563,7 +563,10 @@ fn equivalent_forms() {
     let at = Typed::from_text(TypeName::Timestamptz, "2026-09-01T00:00:00Z").unwrap();
     assert_eq!(
         s.equivalent(&idx),
-        Some(vec![Derived::NotNull { key: 2 }, Derived::Cmp { key: 2, strategy: Strategy::Ge, value: Operand::Typed(at) }])
+        Some(vec![
+            Derived::NotNull { key: 2 },
+            Derived::Cmp { key: 2, strategy: Strategy::Ge, value: Operand::Typed(at) }
+        ])
     );
     // Nothing under NOT; isnull, neq and quantifiers have none.
     for s in [
@@ -575,7 +578,9 @@ fn equivalent_forms() {
         assert_eq!(spec(s).equivalent(&idx), None, "{s}");
     }
     // Containment needs a GIN index; then equalities merge and OR arms each have a form.
-    let s = spec(r#"{"OR": [{"machine": {"name": {"eq": "m8"}}, "isCurrent": {"eq": true}}, {"status": {"in": ["a", 2]}}]}"#);
+    let s = spec(
+        r#"{"OR": [{"machine": {"name": {"eq": "m8"}}, "isCurrent": {"eq": true}}, {"status": {"in": ["a", 2]}}]}"#,
+    );
     assert_eq!(s.equivalent(&idx), None);
     idx.gin = Some(GinOps::Paths);
     let eq = s.equivalent(&idx).unwrap();
@@ -592,7 +597,10 @@ fn equivalent_forms() {
     let s = spec(r#"{"OR": [{"configName": {"eq": "a"}}, {"configName": {"in": ["b", "c"]}}]}"#);
     assert_eq!(
         s.equivalent(&idx),
-        Some(vec![Derived::NotNull { key: 0 }, Derived::AnyOf { key: 0, values: vec![text("a"), text("b"), text("c")] }])
+        Some(vec![
+            Derived::NotNull { key: 0 },
+            Derived::AnyOf { key: 0, values: vec![text("a"), text("b"), text("c")] }
+        ])
     );
     // Conflicting equalities have none.
     assert_eq!(spec(r#"{"a": {"eq": 1}, "AND": [{"a": {"eq": 2}}]}"#).equivalent(&idx), None);

@@ -114,7 +114,23 @@ fn docs_tables_match_the_declarations() {
 
 #[test]
 fn spellings_compare_as_their_normalized_forms() {
-    let words = ["eq", "EQ", "e_q", "_eq_", "startsWith", "starts_with", "STARTSWITH", "startswit", "İeq", "i̇eq", "ß", "SS", "é", "É", ""];
+    let words = [
+        "eq",
+        "EQ",
+        "e_q",
+        "_eq_",
+        "startsWith",
+        "starts_with",
+        "STARTSWITH",
+        "startswit",
+        "İeq",
+        "i̇eq",
+        "ß",
+        "SS",
+        "é",
+        "É",
+        "",
+    ];
     for a in words {
         for b in words {
             assert_eq!(super::same_name(a, b), normalize(a) == normalize(b), "{a:?} {b:?}");
