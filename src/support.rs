@@ -43,8 +43,10 @@ use fraiseql_core::where_spec::index::{
 use fraiseql_core::where_spec::{Options, Spec, TypeName};
 use pgrx::pg_sys::{self, NodeTag};
 use pgrx::{is_a, PgBox, PgList};
+use std::cell::RefCell;
 use std::ffi::{CStr, CString};
 use std::ptr::null_mut;
+use std::rc::Rc;
 
 v1_info!(pg_finfo_fraiseql_where_support);
 
@@ -99,7 +101,7 @@ struct Call {
     data: *mut pg_sys::Node,
     /// The parsed spec, when spec, types and convert_keys are non-null constants and
     /// parse; `None` for anything else.
-    spec: Option<Spec>,
+    spec: Option<Rc<Spec>>,
     /// Whether the spec argument is a constant at all (parsed or not).
     constant: bool,
 }
@@ -141,9 +143,24 @@ unsafe fn call(args: *mut pg_sys::List) -> Option<Call> {
     }
 }
 
+/// Parsed specs of recent support requests: (spec bytes, types bytes, convert_keys, spec).
+type ParseCache = Vec<(Vec<u8>, Vec<u8>, bool, Rc<Spec>)>;
+
+thread_local! {
+    /// The planner asks several questions about one call (simplify, selectivity, cost,
+    /// the latter once per path it costs), and applications plan the same specs again
+    /// and again (every custom plan of a prepared statement): parsing each time was a
+    /// third of the support function's time for a two-equality spec. Bounded: at most
+    /// `PARSE_CACHE_ENTRIES` specs of at most `PARSE_CACHE_MAX_BYTES` each (with their
+    /// types), about 100 kB of parsed trees at most.
+    static PARSED: RefCell<ParseCache> = const { RefCell::new(Vec::new()) };
+}
+const PARSE_CACHE_ENTRIES: usize = 8;
+const PARSE_CACHE_MAX_BYTES: usize = 2048;
+
 /// The spec as the call will parse it, or `None` when the call would raise an error
 /// (then nothing is derived, and the error comes from the call at execution).
-fn parse(spec: &[u8], types: &[u8], convert_keys: bool) -> Option<Spec> {
+fn parse(spec: &[u8], types: &[u8], convert_keys: bool) -> Option<Rc<Spec>> {
     // SAFETY: reads a backend global.
     if unsafe { pg_sys::GetDatabaseEncoding() } != pg_sys::pg_enc::PG_UTF8 as i32 {
         return None;
@@ -152,6 +169,29 @@ fn parse(spec: &[u8], types: &[u8], convert_keys: bool) -> Option<Spec> {
     if spec.len() > max || types.len() > max {
         return None;
     }
+    let hit = PARSED.with(|c| {
+        let mut c = c.borrow_mut();
+        let i = c.iter().position(|(s, t, k, _)| *k == convert_keys && s == spec && t == types)?;
+        let entry = c.remove(i);
+        let parsed = entry.3.clone();
+        c.insert(0, entry);
+        Some(parsed)
+    });
+    if hit.is_some() {
+        return hit;
+    }
+    let parsed = Rc::new(parse_uncached(spec, types, convert_keys)?);
+    if spec.len() + types.len() <= PARSE_CACHE_MAX_BYTES {
+        PARSED.with(|c| {
+            let mut c = c.borrow_mut();
+            c.truncate(PARSE_CACHE_ENTRIES - 1);
+            c.insert(0, (spec.to_vec(), types.to_vec(), convert_keys, parsed.clone()));
+        });
+    }
+    Some(parsed)
+}
+
+fn parse_uncached(spec: &[u8], types: &[u8], convert_keys: bool) -> Option<Spec> {
     let options = Options { convert_keys };
     let hints = Spec::parse_types(jsonb::root(types).ok()?, options).ok()?;
     Spec::parse_typed(jsonb::root(spec).ok()?, &hints, options, &PgHost).ok()

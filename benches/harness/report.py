@@ -523,7 +523,7 @@ def e2e():
         E["_fq1_vs_python"] = (min(rs), max(rs))
     ss = E.get("server_side_ms") or {}
     if ss:
-        w("One request's server time in the database (planning + execution, one session, sort indexes present): the endpoint's "
+        w("One request's server time in the database (planning + execution, one session, sort and filter indexes present): the endpoint's "
           "`fraiseql_execute(request)` against `fraiseql_query(view, field, selection, type, where, order_by, limit)` with the same "
           "arguments (the shim's statement):")
         w()
