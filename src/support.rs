@@ -557,6 +557,16 @@ fn build(d: &Derived, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_
             Some(op_clause(op, copy(k.expr), right, k.collation))
         }
         Derived::AnyOf { key, values } => any_of(found.keys.get(*key)?, values),
+        Derived::Unindexed(inner) => {
+            // Node: BooleanTest `(<inner>) IS TRUE`, which no index matches.
+            let arg = build(inner, data, found)?;
+            // SAFETY: a zeroed node of the tag's type, palloc'd in the current context.
+            let mut node = unsafe { PgBox::<pg_sys::BooleanTest>::alloc_node(NodeTag::T_BooleanTest) };
+            node.arg = arg.cast();
+            node.booltesttype = pg_sys::BoolTestType::IS_TRUE;
+            node.location = -1;
+            Some(node.into_pg().cast())
+        }
         Derived::NotNull { key } => {
             // Node: NullTest `<index expression> IS NOT NULL` (a btree search condition).
             let k = found.keys.get(*key)?;

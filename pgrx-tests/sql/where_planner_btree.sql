@@ -122,3 +122,15 @@ SELECT spec, same_rows(spec::jsonb, types::jsonb) FROM (VALUES
   ('{"configName": {"eq": "42"}}', '{}'),
   ('{"OR": [{"configName": {"eq": "config 42"}}, {"configName": {"eq": "config 4242"}}]}', '{}'),
   ('{"createdAt": {"gte": "2026-09-01T00:00:00Z"}}', '{"createdAt": "timestamptz"}')) AS t(spec, types);
+
+-- With a GIN index too, equalities next to a btree condition filter the btree's rows
+-- ((…) IS TRUE, which no index matches) rather than adding a GIN scan: PostgreSQL's
+-- fixed estimate for @> would make a scan of every current row look selective.
+CREATE INDEX tv_gin ON tv_router_config USING gin (data jsonb_path_ops);
+ANALYZE tv_router_config;
+SELECT * FROM plan($$SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"configName": {"eq": "config 44"}, "isCurrent": {"eq": true}}')$$);
+SELECT id FROM tv_router_config WHERE fraiseql_where(data, '{"configName": {"eq": "config 44"}, "isCurrent": {"eq": true}}');
+SELECT spec, same_rows(spec::jsonb, '{}') FROM (VALUES
+  ('{"configName": {"eq": "config 44"}, "isCurrent": {"eq": true}}'),
+  ('{"configName": {"eq": "config 43"}, "isCurrent": {"eq": true}}'),
+  ('{"OR": [{"configName": {"eq": "config 42"}}, {"machine": {"id": {"eq": "m7"}}, "isCurrent": {"eq": true}}]}')) AS t(spec);

@@ -295,6 +295,7 @@ fn holds(d: &Derived, doc: Value<'_>, idx: &Indexes) -> Option<bool> {
             any
         }
         Derived::NotNull { key } => Some(key_value(*key).is_some()),
+        Derived::Unindexed(d) => Some(holds(d, doc, idx) == Some(true)),
         Derived::Or(arms) => {
             let mut r = Some(false);
             for arm in arms {
@@ -592,6 +593,16 @@ fn equivalent_forms() {
         ])]
     );
     assert!(super::null_faithful(&eq));
+    // Next to a btree condition, equalities are a filter, not a GIN condition.
+    idx.gin = Some(GinOps::Paths);
+    assert_eq!(
+        spec(r#"{"configName": {"eq": "c1"}, "isCurrent": {"eq": true}}"#).equivalent(&idx),
+        Some(vec![
+            Derived::NotNull { key: 0 },
+            Derived::Cmp { key: 0, strategy: Strategy::Eq, value: text("c1") },
+            Derived::Unindexed(Box::new(contains(r#"{"is_current": true}"#))),
+        ])
+    );
     // An OR of equalities on one btree key is one = ANY list.
     let idx = btree();
     let s = spec(r#"{"OR": [{"configName": {"eq": "a"}}, {"configName": {"in": ["b", "c"]}}]}"#);
