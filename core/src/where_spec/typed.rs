@@ -303,23 +303,25 @@ pub fn parse_macaddr(s: &str) -> Option<[u8; 6]> {
 }
 
 pub fn parse_uuid(s: &str) -> Option<[u8; 16]> {
-    let hex: String = match s.len() {
+    // Read in place (no copy of the hex digits): this runs once per row for a uuid filter.
+    let b = s.as_bytes();
+    let hyphens = match b.len() {
         36 => {
-            let b = s.as_bytes();
             if [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
                 return None;
             }
-            s.split('-').collect()
+            true
         }
-        32 => s.to_string(),
+        32 => false,
         _ => return None,
     };
-    if hex.len() != 32 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
+    let mut digits =
+        b.iter().enumerate().filter(|&(i, _)| !(hyphens && matches!(i, 8 | 13 | 18 | 23))).map(|(_, &c)| c);
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
     let mut out = [0u8; 16];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16).ok()?;
+    for o in out.iter_mut() {
+        let (hi, lo) = (hex(digits.next()?)?, hex(digits.next()?)?);
+        *o = hi << 4 | lo;
     }
     Some(out)
 }
@@ -627,6 +629,31 @@ impl Typed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uuids_in_both_forms_and_any_case() {
+        let want = [0xa0, 0xee, 0xbc, 0x99, 0x9c, 0x0b, 0x4e, 0xf8, 0xbb, 0x6d, 0x6b, 0xb9, 0xbd, 0x38, 0x0a, 0x11];
+        for ok in [
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+            "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
+            "a0EEbc99-9c0b-4EF8-bb6d-6bb9bd380A11",
+            "a0eebc999c0b4ef8bb6d6bb9bd380a11",
+        ] {
+            assert_eq!(super::parse_uuid(ok), Some(want), "{ok}");
+        }
+        for bad in [
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1",
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111",
+            "a0eebc999-c0b-4ef8-bb6d-6bb9bd380a11",
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1g",
+            "+0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+            "a0eebc999c0b4ef8bb6d6bb9bd380a1-",
+            "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}",
+            "",
+        ] {
+            assert_eq!(super::parse_uuid(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn timestamps() {
