@@ -460,8 +460,9 @@ pub(crate) unsafe fn own_schema(fcinfo: pg_sys::FunctionCallInfo) -> String {
 /// The cache slot of this call site (`fn_extra`): empty on the first call, then whatever
 /// the function left there, for as long as the call site (its `fn_mcxt`) lives; dropped
 /// with that memory context. Callers check that what is cached still matches their
-/// arguments: comparing bytes, not trusting that an argument is a constant, keeps a
-/// cache correct for arguments that change from row to row (joined specs).
+/// arguments by comparing bytes, which keeps a cache correct for arguments that change
+/// from row to row (joined specs), unless the call site's expression shows they cannot
+/// change (`get_fn_expr_arg_stable`: a constant or a query parameter).
 ///
 /// # Safety
 /// `fcinfo` must be the current call's, and a given SQL function must always use the

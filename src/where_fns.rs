@@ -39,12 +39,17 @@ struct CachedSpec {
     types: Vec<u8>,
     options: Options,
     spec: Spec,
+    /// Every argument the spec is read from is a constant or a query parameter at this
+    /// call site (`get_fn_expr_arg_stable`), so it cannot change while the site lives:
+    /// later calls skip comparing the bytes (a `memcmp` of the spec on every row).
+    stable: bool,
 }
 
 /// # Safety
 /// `fcinfo` must be the current call's, of a function whose cache holds `CachedSpec`.
 unsafe fn cached_spec<'a>(
     fcinfo: pg_sys::FunctionCallInfo,
+    spec_args: &[i32],
     bytes: &[u8],
     types: &[u8],
     options: Options,
@@ -52,10 +57,13 @@ unsafe fn cached_spec<'a>(
 ) -> &'a Spec {
     // SAFETY: the caller's contract.
     let cache = unsafe { call_site_cache::<CachedSpec>(fcinfo) };
-    let hit = matches!(cache, Some(c) if c.options == options && c.bytes == bytes && c.types == types);
+    let hit = matches!(cache, Some(c) if c.stable || (c.options == options && c.bytes == bytes && c.types == types));
     if !hit {
         let spec = parse(bytes, types, options);
-        *cache = Some(CachedSpec { bytes: bytes.to_vec(), types: types.to_vec(), options, spec });
+        // SAFETY: flinfo is the call's; the check reads its expression node (false
+        // without one, as for a direct call).
+        let stable = spec_args.iter().all(|&n| unsafe { pg_sys::get_fn_expr_arg_stable((*fcinfo).flinfo, n) });
+        *cache = Some(CachedSpec { bytes: bytes.to_vec(), types: types.to_vec(), options, spec, stable });
     }
     &cache.as_ref().expect("filled above").spec
 }
@@ -65,7 +73,7 @@ v1_function!(
     pg_finfo_fraiseql_where_v1, fraiseql_where_v1, "fraiseql_where", |fcinfo| {
         let options = Options { convert_keys: arg_bool(fcinfo, 3) };
         let (spec, types) = (varlena_bytes(arg(fcinfo, 1)), varlena_bytes(arg(fcinfo, 2)));
-        let spec = cached_spec(fcinfo, spec, types, options, parse_spec);
+        let spec = cached_spec(fcinfo, &[1, 2, 3], spec, types, options, parse_spec);
         let row: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
         let hit = spec.matches(row, &PgHost).unwrap_or_else(|e| report_corrupt(e));
         pg_sys::Datum::from(hit)
@@ -88,7 +96,7 @@ v1_function!(
     /// to the value itself, three-valued (NULL when unknown). The compiled SQL uses it for
     /// the ltree operators, which need no ltree extension this way.
     pg_finfo_fraiseql_test_v1, fraiseql_test_v1, "fraiseql_test", |fcinfo| {
-        let spec = cached_spec(fcinfo, varlena_bytes(arg(fcinfo, 1)), &[], Options::default(), parse_operators);
+        let spec = cached_spec(fcinfo, &[1], varlena_bytes(arg(fcinfo, 1)), &[], Options::default(), parse_operators);
         let value: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
         match spec.truth(value, &PgHost).unwrap_or_else(|e| report_corrupt(e)) {
             Some(b) => pg_sys::Datum::from(b),
