@@ -26,3 +26,24 @@ SELECT (SELECT array_agg(id ORDER BY id) FROM tv_router_config
         WHERE data @> '{"machine": {"id": "m7"}, "is_current": false}')
      = (SELECT array_agg(id ORDER BY id) FROM tv_router_config
         WHERE fraiseql_where(data, '{"machine": {"id": {"eq": "m7"}}, "isCurrent": {"eq": false}}')) AS same_rows;
+
+-- The rows the compiled SQL selects (run dynamically).
+CREATE FUNCTION tv_router_config_rows(spec jsonb) RETURNS SETOF tv_router_config LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN QUERY EXECUTE format('SELECT * FROM tv_router_config WHERE %s', fraiseql_where_sql(spec));
+END $$;
+-- An in list of strings compiles to a ->> comparison, which a btree on the ->> expression
+-- serves; a string that could be the text of a number keeps the typed form.
+INSERT INTO tv_router_config VALUES (9001, '{"machine": {"name": 7}}'), (9002, '{"machine": {"name": "7"}}');
+CREATE INDEX tv_router_config_mname ON tv_router_config ((data->'machine'->>'name'));
+ANALYZE tv_router_config;
+SELECT fraiseql_where_sql('{"machine": {"name": {"in": ["machine 7", "machine 8"]}}}');
+SELECT fraiseql_where_sql('{"machine": {"name": {"in": ["7", "machine 8"]}}}');
+SET enable_seqscan = off;
+SELECT * FROM explain_where('{"machine": {"name": {"in": ["machine 7", "machine 8"]}}}');
+RESET enable_seqscan;
+SELECT spec, (SELECT array_agg(id ORDER BY id) FROM tv_router_config WHERE fraiseql_where(data, spec::jsonb))
+   IS NOT DISTINCT FROM (SELECT array_agg(id ORDER BY id) FROM tv_router_config_rows(spec::jsonb)) AS same_rows
+FROM (VALUES ('{"machine": {"name": {"in": ["machine 7", "machine 8"]}}}'),
+             ('{"machine": {"name": {"in": ["7", "machine 8"]}}}'),
+             ('{"NOT": {"machine": {"name": {"in": ["machine 7"]}}}}')) AS t(spec);

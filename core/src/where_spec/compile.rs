@@ -9,7 +9,8 @@
 //!
 //! Polarity: where only truth matters (not under `NOT`), false and unknown select the
 //! same rows, so an AND of equalities can become one `@>` containment that a GIN
-//! `jsonb_path_ops` index serves. Under `NOT` the exact three-valued forms are emitted.
+//! `jsonb_path_ops` index serves, and an `in` list of strings a `->>` comparison that a
+//! btree on `(data->>'k')` serves. Under `NOT` the exact three-valued forms are emitted.
 
 use super::containment::Containment;
 use super::typed::TypeName;
@@ -93,6 +94,42 @@ pub(super) fn typed_scalar(v: &str, j: &Json) -> (&'static str, String, String) 
     }
 }
 
+/// `scope -> 'a' ->> 'b'`: the text of the value at a non-empty path, the expression a
+/// btree index on `(data->'a'->>'b')` holds.
+fn text_path_expr(scope: &str, path: &[String]) -> String {
+    let mut s = scope.to_string();
+    for (i, k) in path.iter().enumerate() {
+        s.push_str(if i + 1 == path.len() { " OPERATOR(pg_catalog.->>) " } else { " OPERATOR(pg_catalog.->) " });
+        s.push_str(&quote_literal(k));
+    }
+    format!("({s})")
+}
+
+/// An `in` list of strings that `->>` text can only match as strings (not `"10"`, which
+/// is also the text of the number 10: `super::index::text_only_string`), as
+/// `(data->…->>'k') = ANY (ARRAY[…])`: where only truth matters it selects the same rows
+/// as the typed form, and a btree index on the `->>` expression serves it.
+fn text_in(scope: &str, path: &[String], op: &Op) -> Option<String> {
+    let Op::In(list) = op else { return None };
+    if path.is_empty() || list.is_empty() {
+        return None;
+    }
+    let mut lits = Vec::with_capacity(list.len());
+    for j in list {
+        let s = j.value().as_str()?.ok()?;
+        if !super::index::text_only_string(s) {
+            return None;
+        }
+        lits.push(quote_literal(s));
+    }
+    Some(format!(
+        "({} {} ANY (ARRAY[{}]::pg_catalog.text[]))",
+        text_path_expr(scope, path),
+        pg_op("="),
+        lits.join(", ")
+    ))
+}
+
 fn mergeable(node: &Node) -> Option<(&[String], &Json)> {
     match node {
         Node::Cond { path, op: Op::Eq(j) } if !path.is_empty() => {
@@ -144,6 +181,9 @@ impl Compiler {
                         m.insert(path, j.text());
                         let doc = m.text();
                         return format!("{scope} {} {}::pg_catalog.jsonb", pg_op("@>"), quote_literal(&doc));
+                    }
+                    if let Some(sql) = text_in(scope, path, op) {
+                        return sql;
                     }
                 }
                 super::ops::sql(op, &path_expr(scope, path), &self.ctx, positive)

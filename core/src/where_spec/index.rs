@@ -405,7 +405,7 @@ fn visible(node: &Node, idx: &Indexes, out: &mut Vec<Derived>) {
 /// `->>` renders a number as digits (with a leading `-`), a boolean as `true`/`false`,
 /// an object or array as JSON text starting with `{` or `[`, and JSON null as SQL NULL.
 /// So `"10"` or `"true"` could match a number or a boolean the spec's `eq` rejects.
-fn text_only_string(s: &str) -> bool {
+pub(super) fn text_only_string(s: &str) -> bool {
     !matches!(s.as_bytes().first(), None | Some(b'{' | b'[' | b'-' | b'0'..=b'9')) && s != "true" && s != "false"
 }
 
