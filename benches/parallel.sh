@@ -12,6 +12,7 @@
 # installed build. Otherwise this tree's release build is installed first.
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib/common.sh"
+. "$(dirname "$0")/lib/router_config.sh"
 
 ROWS="${ROWS:-1000000}"
 REPEAT="${REPEAT:-5}"
@@ -42,21 +43,7 @@ max_parallel_workers = 16
 jit = off"
 
 phase "generating ${ROWS} tv_router_config rows"
-psql -X -q -v ON_ERROR_STOP=1 <<SQL
-CREATE EXTENSION fraiseql;
-CREATE TABLE tv_router_config (id int PRIMARY KEY, data jsonb NOT NULL);
-INSERT INTO tv_router_config
-SELECT i, jsonb_build_object(
-    'id', i, 'config_name', 'config ' || i, 'version', i % 17, 'is_current', i % 4 = 0,
-    'created_at', '2026-01-01'::date + (i % 300),
-    'tags', jsonb_build_array('t' || (i % 5), 't' || (i % 7)),
-    'machine', jsonb_build_object('id', 'm' || (i % 1000), 'name', 'machine ' || (i % 1000),
-                                  'location', jsonb_build_object('city', (ARRAY['Paris','Berlin','Lyon'])[1 + i % 3])))
-FROM generate_series(1, ${ROWS}) AS i;
-VACUUM ANALYZE tv_router_config;
-CREATE EXTENSION IF NOT EXISTS pg_prewarm;
-SELECT pg_prewarm('tv_router_config') AS prewarmed_pages \\gset
-SQL
+create_router_configs "${ROWS}" "'2026-01-01'::date + (i % 300)"
 
 # name | statement
 CASES=(

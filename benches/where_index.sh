@@ -10,6 +10,7 @@
 #   ROWS=1000000 REPEAT=5 ./benches/where_index.sh
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib/common.sh"
+. "$(dirname "$0")/lib/router_config.sh"
 
 ROWS="${ROWS:-1000000}"
 REPEAT="${REPEAT:-5}"
@@ -23,23 +24,13 @@ max_parallel_workers_per_gather = 0
 jit = off"
 
 phase "generating ${ROWS} tv_router_config rows and indexes"
+create_router_configs "${ROWS}" "to_char(timestamptz '2026-01-01 00:00:00+00' + (i % 300) * interval '1 day' + (i % 24) * interval '1 hour',
+                          'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 psql -X -q -v ON_ERROR_STOP=1 <<SQL
-CREATE EXTENSION fraiseql;
-CREATE TABLE tv_router_config (id int PRIMARY KEY, data jsonb NOT NULL);
-INSERT INTO tv_router_config
-SELECT i, jsonb_build_object(
-    'id', i, 'config_name', 'config ' || i, 'version', i % 17, 'is_current', i % 4 = 0,
-    'created_at', to_char(timestamptz '2026-01-01 00:00:00+00' + (i % 300) * interval '1 day' + (i % 24) * interval '1 hour',
-                          'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-    'tags', jsonb_build_array('t' || (i % 5), 't' || (i % 7)),
-    'machine', jsonb_build_object('id', 'm' || (i % 1000), 'name', 'machine ' || (i % 1000),
-                                  'location', jsonb_build_object('city', (ARRAY['Paris','Berlin','Lyon'])[1 + i % 3])))
-FROM generate_series(1, ${ROWS}) AS i;
 CREATE INDEX tv_router_config_data ON tv_router_config USING gin (data jsonb_path_ops);
 CREATE INDEX tv_router_config_name ON tv_router_config ((data->>'config_name'));
 CREATE INDEX tv_router_config_created ON tv_router_config (fraiseql_as_timestamptz(data->'created_at'));
-VACUUM ANALYZE tv_router_config;
-CREATE EXTENSION IF NOT EXISTS pg_prewarm;
+ANALYZE tv_router_config;
 SELECT pg_prewarm('tv_router_config') + pg_prewarm('tv_router_config_data') + pg_prewarm('tv_router_config_name')
      + pg_prewarm('tv_router_config_created') AS prewarmed_pages \\gset
 SQL

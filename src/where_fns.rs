@@ -45,19 +45,28 @@ struct CachedSpec {
     stable: bool,
 }
 
+/// The arguments a spec is read from: (spec bytes, types bytes, options).
+type SpecArgs<'a> = (&'a [u8], &'a [u8], Options);
+
+/// The call site's parsed spec. `read` reads the spec's arguments; it is not called at a
+/// stable call site once the spec is cached, so such a call reads nothing but the row.
+///
 /// # Safety
-/// `fcinfo` must be the current call's, of a function whose cache holds `CachedSpec`.
+/// `fcinfo` must be the current call's, of a function whose cache holds `CachedSpec`;
+/// `spec_args` are the argument numbers `read` reads.
 unsafe fn cached_spec<'a>(
     fcinfo: pg_sys::FunctionCallInfo,
     spec_args: &[i32],
-    bytes: &[u8],
-    types: &[u8],
-    options: Options,
+    read: impl FnOnce() -> SpecArgs<'a>,
     parse: fn(&[u8], &[u8], Options) -> Spec,
 ) -> &'a Spec {
     // SAFETY: the caller's contract.
     let cache = unsafe { call_site_cache::<CachedSpec>(fcinfo) };
-    let hit = matches!(cache, Some(c) if c.stable || (c.options == options && c.bytes == bytes && c.types == types));
+    if matches!(cache, Some(c) if c.stable) {
+        return &cache.as_ref().expect("matched above").spec;
+    }
+    let (bytes, types, options) = read();
+    let hit = matches!(cache, Some(c) if c.options == options && c.bytes == bytes && c.types == types);
     if !hit {
         let spec = parse(bytes, types, options);
         // SAFETY: flinfo is the call's; the check reads its expression node (false
@@ -71,9 +80,11 @@ unsafe fn cached_spec<'a>(
 v1_function!(
     /// `fraiseql_where(data jsonb, spec jsonb, types jsonb, convert_keys boolean) RETURNS boolean`
     pg_finfo_fraiseql_where_v1, fraiseql_where_v1, "fraiseql_where", |fcinfo| {
-        let options = Options { convert_keys: arg_bool(fcinfo, 3) };
-        let (spec, types) = (varlena_bytes(arg(fcinfo, 1)), varlena_bytes(arg(fcinfo, 2)));
-        let spec = cached_spec(fcinfo, &[1, 2, 3], spec, types, options, parse_spec);
+        let read = || {
+            let options = Options { convert_keys: arg_bool(fcinfo, 3) };
+            (varlena_bytes(arg(fcinfo, 1)), varlena_bytes(arg(fcinfo, 2)), options)
+        };
+        let spec = cached_spec(fcinfo, &[1, 2, 3], read, parse_spec);
         let row: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
         let hit = spec.matches(row, &PgHost).unwrap_or_else(|e| report_corrupt(e));
         pg_sys::Datum::from(hit)
@@ -96,7 +107,8 @@ v1_function!(
     /// to the value itself, three-valued (NULL when unknown). The compiled SQL uses it for
     /// the ltree operators, which need no ltree extension this way.
     pg_finfo_fraiseql_test_v1, fraiseql_test_v1, "fraiseql_test", |fcinfo| {
-        let spec = cached_spec(fcinfo, &[1], varlena_bytes(arg(fcinfo, 1)), &[], Options::default(), parse_operators);
+        let read = || (varlena_bytes(arg(fcinfo, 1)), &[][..], Options::default());
+        let spec = cached_spec(fcinfo, &[1], read, parse_operators);
         let value: Value<'_> = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
         match spec.truth(value, &PgHost).unwrap_or_else(|e| report_corrupt(e)) {
             Some(b) => pg_sys::Datum::from(b),

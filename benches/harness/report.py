@@ -183,6 +183,10 @@ def shaping():
         return
     res = S["results"]
     variants = list(dict.fromkeys(r["variant"] for r in res))
+    # (document, rows per call) → {variant: result}
+    cell = {}
+    for r in res:
+        cell.setdefault((r["document"], r["rows_per_call"]), {})[r["variant"]] = r
     w(f"10,000 rows shaped per measurement (the 10-row call 1,000 times); execution time, median of {S['reps']} (min–max), ratio to the `json_agg(data)` floor. Stored size per row: "
       + ", ".join(f"{k} {v} B" for k, v in S["stored_bytes_per_row"].items()) + ".")
     w()
@@ -191,7 +195,7 @@ def shaping():
     worst = []
     for doc in dict.fromkeys(r["document"] for r in res):
         for n in sorted({r["rows_per_call"] for r in res}):
-            c = {r["variant"]: r for r in res if r["document"] == doc and r["rows_per_call"] == n}
+            c = cell[(doc, n)]
             fl = c["json_agg(data) floor"]["median"]
             cells = [rng(c[v]) + ("" if v.startswith("json_agg(data)") else f" **{ratio(c[v]['median'], fl):.2f}×**") for v in variants]
             w(f"| {doc} | {n:,} | " + " | ".join(cells) + " |")
@@ -208,7 +212,7 @@ def shaping():
         for i, v in enumerate(v for v in variants if "floor" not in v):
             ys = []
             for n in ns:
-                c = {r["variant"]: r for r in res if r["document"] == doc and r["rows_per_call"] == n}
+                c = cell[(doc, n)]
                 ys.append(ratio(c[v]["median"], c["json_agg(data) floor"]["median"]))
             ax.bar([x + (i - 1) * 0.27 for x in range(len(ns))], ys, 0.27, label=v)
         ax.axhline(1, color="black", lw=0.8)

@@ -94,37 +94,25 @@ pub(super) fn typed_scalar(v: &str, j: &Json) -> (&'static str, String, String) 
     }
 }
 
-/// `scope -> 'a' ->> 'b'`: the text of the value at a non-empty path, the expression a
-/// btree index on `(data->'a'->>'b')` holds.
-fn text_path_expr(scope: &str, path: &[String]) -> String {
-    let mut s = scope.to_string();
-    for (i, k) in path.iter().enumerate() {
-        s.push_str(if i + 1 == path.len() { " OPERATOR(pg_catalog.->>) " } else { " OPERATOR(pg_catalog.->) " });
-        s.push_str(&quote_literal(k));
-    }
-    format!("({s})")
-}
-
-/// An `in` list of strings that `->>` text can only match as strings (not `"10"`, which
-/// is also the text of the number 10: `super::index::text_only_string`), as
-/// `(data->…->>'k') = ANY (ARRAY[…])`: where only truth matters it selects the same rows
-/// as the typed form, and a btree index on the `->>` expression serves it.
+/// An `in` list of strings that `->>` text can only match as strings
+/// (`super::index::text_only_operand`), as `(data->…->>'k') = ANY (ARRAY[…])`: where only
+/// truth matters it selects the same rows as the typed form, and a btree index on the
+/// `->>` expression serves it.
 fn text_in(scope: &str, path: &[String], op: &Op) -> Option<String> {
-    let Op::In(list) = op else { return None };
-    if path.is_empty() || list.is_empty() {
+    let (Op::In(list), Some((last, parent))) = (op, path.split_last()) else { return None };
+    if list.is_empty() {
         return None;
     }
     let mut lits = Vec::with_capacity(list.len());
     for j in list {
-        let s = j.value().as_str()?.ok()?;
-        if !super::index::text_only_string(s) {
-            return None;
-        }
-        lits.push(quote_literal(s));
+        crate::guard::interrupts();
+        lits.push(quote_literal(super::index::text_only_operand(j)?));
     }
     Some(format!(
-        "({} {} ANY (ARRAY[{}]::pg_catalog.text[]))",
-        text_path_expr(scope, path),
+        "(({} {} {}) {} ANY (ARRAY[{}]::pg_catalog.text[]))",
+        path_expr(scope, parent),
+        pg_op("->>"),
+        quote_literal(last),
         pg_op("="),
         lits.join(", ")
     ))

@@ -401,12 +401,20 @@ fn visible(node: &Node, idx: &Indexes, out: &mut Vec<Derived>) {
 
 // ---- an equivalent native form ----------------------------------------------------------
 
-/// Whether a string compared as `(data->…->>'k') = 's'` can only match a JSON string:
-/// `->>` renders a number as digits (with a leading `-`), a boolean as `true`/`false`,
-/// an object or array as JSON text starting with `{` or `[`, and JSON null as SQL NULL.
-/// So `"10"` or `"true"` could match a number or a boolean the spec's `eq` rejects.
-pub(super) fn text_only_string(s: &str) -> bool {
-    !matches!(s.as_bytes().first(), None | Some(b'{' | b'[' | b'-' | b'0'..=b'9')) && s != "true" && s != "false"
+/// The operand's string when `(data->…->>'k') = 's'` can only match a JSON string equal
+/// to it: `->>` renders a number as digits (with a leading `-`), a boolean as
+/// `true`/`false`, an object or array as JSON text starting with `{` or `[`, and JSON null
+/// as SQL NULL. So `"10"` or `"true"` could match a number or a boolean the spec's `eq`
+/// rejects, and the empty string is no string's only rendering either. Used by the
+/// planner's exact forms and by the compiled SQL's `in` lists.
+pub(super) fn text_only_operand(j: &Json) -> Option<&str> {
+    let s = match j.value() {
+        Value::String(_) => j.value().as_str()?.ok()?,
+        _ => return None,
+    };
+    let ambiguous =
+        matches!(s.as_bytes().first(), None | Some(b'{' | b'[' | b'-' | b'0'..=b'9')) || s == "true" || s == "false";
+    (!ambiguous).then_some(s)
 }
 
 /// Types whose comparison in the core is their SQL type's btree order (ranges and
@@ -421,11 +429,8 @@ fn btree_exact(path: &[String], op: &Op, idx: &Indexes) -> Option<(usize, Derive
     let d = btree_leaf(path, op, idx)?;
     let exact = match op {
         // `->>` text equals the string, and the text can only come from a string.
-        Op::Eq(j) => matches!(j.value(), Value::String(_)) && j.value().as_str()?.ok().is_some_and(text_only_string),
-        Op::In(list) => list.iter().all(|j| {
-            matches!(j.value(), Value::String(_))
-                && j.value().as_str().and_then(|s| s.ok()).is_some_and(text_only_string)
-        }),
+        Op::Eq(j) => text_only_operand(j).is_some(),
+        Op::In(list) => list.iter().all(|j| text_only_operand(j).is_some()),
         // The reader is the evaluator's parser: NULL exactly where the leaf is unknown.
         Op::TypedCmp { cmp: TCmp::Eq, .. } => true,
         Op::TypedCmp { ty, cmp: TCmp::Order(_), .. } => ordered(*ty),
@@ -568,7 +573,10 @@ fn equivalent(node: &Node, idx: &Indexes) -> Option<Vec<Derived>> {
 /// Whether a derived form gives NULL only where the column is NULL (containment), so
 /// that it equals the call, which is STRICT, even on a NULL column. Btree conditions
 /// on a missing value are false (`NotNull`), but false on a NULL column too.
+///
+/// Recursion follows nested `OR`s, at most `parse::MAX_DEPTH` levels.
 pub fn null_faithful(derived: &[Derived]) -> bool {
+    crate::guard::stack();
     derived.iter().all(|d| match d {
         Derived::Contains(_) => true,
         Derived::Or(arms) => arms.iter().all(|a| null_faithful(a)),

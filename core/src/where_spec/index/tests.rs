@@ -420,29 +420,39 @@ fn spec_text(r: &mut Rng, depth: usize) -> String {
     format!("{{{}}}", members.join(", "))
 }
 
+/// The type hints the randomized tests cycle through, and the hinted field's type.
+const TYPE_HINTS: [(&str, Option<TypeName>); 3] = [
+    ("{}", None),
+    (r#"{"a": "timestamptz"}"#, Some(TypeName::Timestamptz)),
+    (r#"{"b": "numeric"}"#, Some(TypeName::Numeric)),
+];
+
+/// The btree keys of the randomized tests: text keys in both orders, numeric keys, and a
+/// key of the hinted type on the hinted field.
+fn random_test_keys(hinted: Option<TypeName>) -> Vec<KeyForm> {
+    let mut keys = vec![
+        KeyForm::Text { path: path("a"), byte_order: true },
+        KeyForm::Text { path: path("t.a"), byte_order: false },
+        KeyForm::Typed { path: path("b"), ty: TypeName::Numeric },
+        KeyForm::Typed { path: path("a"), ty: TypeName::Numeric },
+    ];
+    if let Some(ty) = hinted {
+        keys.push(KeyForm::Typed { path: path(if ty == TypeName::Numeric { "b" } else { "a" }), ty });
+    }
+    keys
+}
+
 #[test]
 fn every_derived_condition_is_implied_by_its_spec() {
     let mut r = Rng(0x2545_F491_4F6C_DD1D);
     let docs: Vec<Vec<u8>> = (0..300).map(|_| jsonb::encode(&value(&mut r, 0)).unwrap()).collect();
-    let typed = [
-        ("{}", None),
-        (r#"{"a": "timestamptz"}"#, Some(TypeName::Timestamptz)),
-        (r#"{"b": "numeric"}"#, Some(TypeName::Numeric)),
-    ];
+    let typed = TYPE_HINTS;
     let (mut derived, mut selected) = (0, 0);
     for round in 0..3000 {
         let text = spec_text(&mut r, 0);
         let (types, hinted) = typed[round % typed.len()];
         let Ok(s) = try_spec(&text, types) else { continue };
-        let mut keys = vec![
-            KeyForm::Text { path: path("a"), byte_order: true },
-            KeyForm::Text { path: path("t.a"), byte_order: false },
-            KeyForm::Typed { path: path("b"), ty: TypeName::Numeric },
-            KeyForm::Typed { path: path("a"), ty: TypeName::Numeric },
-        ];
-        if let Some(ty) = hinted {
-            keys.push(KeyForm::Typed { path: path(if ty == TypeName::Numeric { "b" } else { "a" }), ty });
-        }
+        let keys = random_test_keys(hinted);
         let idx = Indexes { gin: Some(if round % 2 == 0 { GinOps::Keys } else { GinOps::Paths }), keys };
         let mut all = s.planner_clauses(&idx);
         all.extend(s.gin_conditions(GinOps::Keys));
@@ -500,25 +510,13 @@ fn equivalent_forms_equal_the_spec_on_every_document() {
             jsonb::encode(&text).unwrap()
         })
         .collect();
-    let typed = [
-        ("{}", None),
-        (r#"{"a": "timestamptz"}"#, Some(TypeName::Timestamptz)),
-        (r#"{"b": "numeric"}"#, Some(TypeName::Numeric)),
-    ];
+    let typed = TYPE_HINTS;
     let (mut replaced, mut btree, mut compared) = (0, 0, 0);
     for round in 0..20_000 {
         let text = spec_text(&mut r, 0);
         let (types, hinted) = typed[round % typed.len()];
         let Ok(s) = try_spec(&text, types) else { continue };
-        let mut keys = vec![
-            KeyForm::Text { path: path("a"), byte_order: true },
-            KeyForm::Text { path: path("t.a"), byte_order: false },
-            KeyForm::Typed { path: path("b"), ty: TypeName::Numeric },
-            KeyForm::Typed { path: path("a"), ty: TypeName::Numeric },
-        ];
-        if let Some(ty) = hinted {
-            keys.push(KeyForm::Typed { path: path(if ty == TypeName::Numeric { "b" } else { "a" }), ty });
-        }
+        let keys = random_test_keys(hinted);
         let gin = match round % 3 {
             0 => Some(GinOps::Keys),
             1 => Some(GinOps::Paths),
