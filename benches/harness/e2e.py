@@ -581,13 +581,12 @@ SORT_INDEXES = {
 
 
 # The btree index each stack's filter (the filtered list's machine id) can use, from the
-# SQL it sends: the text of the id for the stacks that compare text, the extension's uuid
-# reader for the endpoint (the schema declares Machine.id a UUID, compared as a uuid); the
-# shim's containment is served by the GIN index every setting has.
+# SQL it sends: the text of the id for the stacks that compare text; the endpoint's UUID
+# equality (a containment of the canonical text, docs/execute.md) and the shim's
+# containment are served by the GIN index every setting has.
 FILTER_INDEXES = {
     "pure Python": "((data->'machine'->>'id'))",
     "FraiseQL 1.x": "((data->'machine'->>'id'))",
-    "fraiseql_execute": "(fraiseql_as_uuid(data->'machine'->'id'))",
     "FraiseQL v2": "((data->'machine'->>'id'))",
     "FraiseQL v2, createdAt as String": "((data->'machine'->>'id'))",
 }

@@ -165,3 +165,57 @@ fn non_ascii_text_is_not_a_timestamp_and_never_panics() {
         let _ = parse_date(s.get(..10).unwrap_or(s));
     }
 }
+
+/// The engine's `UUID` equalities: the operand in any spelling, compared with the stored
+/// canonical text (one containment a GIN index serves); ordering stays typed.
+#[test]
+fn uuid_equalities_as_canonical_text() {
+    use fraiseql_core::jsonb;
+    use fraiseql_core::where_spec::{Options, Spec};
+    let docs = [
+        r#"{"u": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}"#,
+        r#"{"u": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"}"#,
+        r#"{"u": "b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}"#,
+        r#"{"u": null}"#,
+        r#"{}"#,
+    ];
+    let rewritten = |spec: &str| {
+        let tbytes = jsonb::encode(r#"{"u": "uuid"}"#).unwrap();
+        let hints = Spec::parse_types(jsonb::root(&tbytes).unwrap(), Options::default()).unwrap();
+        let sbytes = jsonb::encode(spec).unwrap();
+        let mut s =
+            Spec::parse_typed(jsonb::root(&sbytes).unwrap(), &hints, Options::default(), &support::TestHost).unwrap();
+        s.uuid_equalities_as_text();
+        let hits: Vec<usize> = docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                let b = jsonb::encode(d).unwrap();
+                s.matches(jsonb::root(&b).unwrap(), &support::TestHost).unwrap()
+            })
+            .map(|(i, _)| i)
+            .collect();
+        (hits, s.to_sql("data"))
+    };
+    // Typed, the uppercase row is the same uuid.
+    let t = r#"{"u": "uuid"}"#;
+    assert_eq!(select_typed(r#"{"u": {"eq": "A0EEBC999C0B4EF8BB6D6BB9BD380A11"}}"#, t, &docs), vec![0, 1]);
+    let (hits, sql) = rewritten(r#"{"u": {"eq": "A0EEBC999C0B4EF8BB6D6BB9BD380A11"}}"#);
+    assert_eq!(hits, vec![0]);
+    assert_eq!(
+        sql,
+        r#""data" OPERATOR(pg_catalog.@>) '{"u": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}'::pg_catalog.jsonb"#
+    );
+    let (hits, _) = rewritten(r#"{"u": {"neq": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}}"#);
+    assert_eq!(hits, vec![1, 2]);
+    let (hits, sql) =
+        rewritten(r#"{"u": {"in": ["B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"]}}"#);
+    assert_eq!(hits, vec![0, 2]);
+    assert!(sql.contains("'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"), "{sql}");
+    let (hits, _) = rewritten(r#"{"u": {"nin": ["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"]}}"#);
+    assert_eq!(hits, vec![1, 2]);
+    // Ordering keeps the typed reading: the uppercase row is the same uuid, not below it.
+    let (hits, sql) = rewritten(r#"{"u": {"gte": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}}"#);
+    assert_eq!(hits, vec![0, 1, 2]);
+    assert!(sql.contains("fraiseql_as_uuid"), "{sql}");
+}

@@ -102,8 +102,9 @@ pub(crate) fn view_query(
     };
     let bytes = jsonb::encode(&spec_json).map_err(|e| failure(format!("invalid where: {e}"), "22023"))?;
     let root = jsonb::root(&bytes).map_err(|e| failure(e.to_string(), "XX001"))?;
-    let spec =
+    let mut spec =
         Spec::parse_typed(root, &hints, Options::default(), host).map_err(|e| failure(e.to_string(), "22023"))?;
+    spec.uuid_equalities_as_text();
     let order_sql = match args.get("orderBy").filter(|o| list && !o.is_null()) {
         Some(o) => order(schema, entity, o, helpers)?,
         None => None,

@@ -394,8 +394,59 @@ impl Spec {
         compile::compile(&self.root, &crate::sql::quote_ident(column), &prefix)
     }
 
+    /// Rewrites `eq`, `neq`, `in` and `nin` on values read as `uuid` into comparisons of
+    /// the stored string with the operand's canonical text (lowercase, hyphenated: what
+    /// PostgreSQL's `uuid` output and `to_jsonb(uuid)` write). The engine does this for
+    /// `UUID` fields (docs/execute.md, "UUID equality"): an equality on the typed value
+    /// has no form a GIN index on `data` serves (an uppercase or unhyphenated spelling is
+    /// the same uuid), while the canonical text becomes one `@>` containment. Ordering
+    /// operators stay typed: canonical text does not order like the 16 bytes under every
+    /// collation.
+    pub fn uuid_equalities_as_text(&mut self) {
+        uuid_as_text(&mut self.root);
+    }
+
     /// True when the spec has no condition (selects every row).
     pub fn is_empty(&self) -> bool {
         matches!(self.root, Node::True)
+    }
+}
+
+/// [`Spec::uuid_equalities_as_text`] over a node. Recursion follows the parsed tree, at
+/// most `parse::MAX_DEPTH` levels.
+fn uuid_as_text(node: &mut Node) {
+    crate::guard::stack();
+    let canonical = |t: &Typed| match t {
+        Typed::Uuid(u) => Json::from_text(format!("\"{}\"", typed::uuid_text(u))).ok(),
+        _ => None,
+    };
+    match node {
+        Node::True => {}
+        Node::And(parts) | Node::Or(parts) => {
+            for p in parts {
+                crate::guard::interrupts();
+                uuid_as_text(p);
+            }
+        }
+        Node::Not(inner) => uuid_as_text(inner),
+        Node::Quant { inner, .. } => uuid_as_text(inner),
+        Node::Cond { op, .. } => {
+            let new = match op {
+                Op::TypedCmp { ty: TypeName::Uuid, cmp: TCmp::Eq, operand } => canonical(operand).map(Op::Eq),
+                Op::TypedCmp { ty: TypeName::Uuid, cmp: TCmp::Neq, operand } => canonical(operand).map(Op::Neq),
+                Op::TypedIn { ty: TypeName::Uuid, list, negate } => {
+                    let mut texts = Vec::with_capacity(list.len());
+                    for t in list.iter() {
+                        crate::guard::interrupts();
+                        texts.push(canonical(t));
+                    }
+                    texts.into_iter().collect::<Option<Vec<_>>>().map(|l| if *negate { Op::Nin(l) } else { Op::In(l) })
+                }
+                _ => None,
+            };
+            if let Some(new) = new {
+                *op = new;
+            }
+        }
     }
 }

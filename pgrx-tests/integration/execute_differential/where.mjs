@@ -471,6 +471,16 @@ function inList(v, list, eq) {
 function scalarOp(op, operand, v, scalar, path) {
   const hint = TYPE_HINTS[scalar];
   const here = `${path}.${op}`;
+  if (hint === 'uuid' && ['eq', 'neq', 'in', 'nin'].includes(op)) {
+    // docs/execute.md "UUID equality": the stored string against the operand's canonical text.
+    const canon = (o, p) => {
+      const h = parseUuid(o);
+      if (h === null) throw new SpecError(`invalid where-spec at ${p}: ${op} expects a uuid value, got ${JSON.stringify(o)}`);
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    };
+    const operands = op === 'in' || op === 'nin' ? operand.map((o, i) => canon(o, `${here}[${i}]`)) : canon(operand, here);
+    return scalarOp(op, operands, v, 'String', path);
+  }
   if (['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'nin'].includes(op)) {
     if (hint) {
       const read = (o, p) => {
