@@ -14,7 +14,8 @@
 //!   where the call is false, and NULL only where the call is false or NULL. When the
 //!   whole spec has an equivalent native form (`Spec::equivalent`) that form replaces
 //!   the call, with no recheck, where it has the call's value in every context (see
-//!   `equivalent` below).
+//!   `equivalent` below). On a column no index serves, a spec of string equalities on
+//!   top-level keys is replaced by the `->>` comparisons (`text_form` below).
 //! - `SupportRequestIndexCondition` (asked for each index whose key is the column itself):
 //!   for a GIN index with jsonb `@>`, the containment and key existence conditions of the
 //!   top-level conjunction (`Spec::gin_conditions`), lossy, so the call rechecks them.
@@ -654,13 +655,17 @@ unsafe fn simplify(req: *mut pg_sys::SupportRequestSimplify) -> *mut pg_sys::Nod
         let Some((relid, attno, varno)) = table_column((*req).root, data) else { return null_mut() };
         let found = find_indexes(relid, attno, varno, (*fcall).funcid);
         if found.keys.is_empty() && found.gin.is_none() {
-            return null_mut();
+            return text_form(&spec, data, &found, (*req).root).unwrap_or(null_mut());
         }
         if let Some(native) = equivalent(&spec, data, &found, (*req).root) {
             return native;
         }
         let mut clauses = planner_clauses(&spec, data, &found);
         if clauses.is_empty() {
+            // With a GIN index the call keeps its index condition; else nothing serves it.
+            if found.gin.is_none() {
+                return text_form(&spec, data, &found, (*req).root).unwrap_or(null_mut());
+            }
             return null_mut();
         }
         // Node: a copy of the call itself (the request's FuncExpr is the planner's
@@ -701,6 +706,79 @@ unsafe fn equivalent(
     // Node: BoolExpr AND of the conditions (or the one condition).
     Some(bool_clause(built, false))
 }
+
+/// For a spec no index serves, the `->>` text comparisons that replace the call
+/// (`Spec::top_level_text_form`): `((data->>'k') = ANY (…) …) IS TRUE`, cheaper per row
+/// than the call and true exactly where the spec is; false on a NULL column, so only
+/// where the column is never NULL in this query (`never_null`). The text comparisons
+/// use the default collation, deterministic in every PostgreSQL 15 database, so equal
+/// text is equal bytes.
+///
+/// # Safety
+/// `root` must be the planner's; `data` a column of the relation `found` describes.
+unsafe fn text_form(
+    spec: &Spec,
+    data: *mut pg_sys::Node,
+    found: &Found,
+    root: *mut pg_sys::PlannerInfo,
+) -> Option<*mut pg_sys::Node> {
+    let (names, derived) = spec.top_level_text_form()?;
+    // SAFETY: the caller's contract.
+    if !unsafe { never_null(root, found) } {
+        return None;
+    }
+    // SAFETY: catalog lookups by OID.
+    let (field_text, text_opf) = unsafe {
+        let op = pg_sys::Oid::from(JSONB_FIELD_TEXT_OP);
+        if pg_sys::get_opcode(op) != pg_sys::Oid::from(pg_sys::F_JSONB_OBJECT_FIELD_TEXT) {
+            return None;
+        }
+        let entry = pg_sys::lookup_type_cache(pg_sys::TEXTOID, pg_sys::TYPECACHE_BTREE_OPFAMILY as i32);
+        if entry.is_null() || (*entry).btree_opf == pg_sys::InvalidOid {
+            return None;
+        }
+        (op, (*entry).btree_opf)
+    };
+    let mut keys = Vec::with_capacity(names.len());
+    for name in names {
+        let key = input_const(pg_sys::TEXTOID, pg_sys::DEFAULT_COLLATION_OID, &name)?;
+        // Node: OpExpr `data ->> '<name>'` (text, default collation).
+        // SAFETY: builds a node from valid nodes; the planner fills `opfuncid` itself.
+        let expr = unsafe {
+            pg_sys::make_opclause(
+                field_text,
+                pg_sys::TEXTOID,
+                false,
+                copy(data).cast(),
+                key.cast(),
+                pg_sys::DEFAULT_COLLATION_OID,
+                pg_sys::DEFAULT_COLLATION_OID,
+            )
+        };
+        keys.push(Key {
+            form: KeyForm::Text { path: vec![name], byte_order: false },
+            expr: expr.cast(),
+            opfamily: text_opf,
+            opcintype: pg_sys::TEXTOID,
+            collation: pg_sys::DEFAULT_COLLATION_OID,
+        });
+    }
+    let text_keys = Found { keys, ..Found::default() };
+    let mut built = Vec::with_capacity(derived.len());
+    for d in &derived {
+        built.push(build(d, data, &text_keys)?);
+    }
+    // Node: BooleanTest `(<conditions>) IS TRUE`: false, not NULL, where a key is missing.
+    // SAFETY: a zeroed node of the tag's type, palloc'd in the current context.
+    let mut node = unsafe { PgBox::<pg_sys::BooleanTest>::alloc_node(NodeTag::T_BooleanTest) };
+    node.arg = bool_clause(built, false).cast();
+    node.booltesttype = pg_sys::BoolTestType::IS_TRUE;
+    node.location = -1;
+    Some(node.into_pg().cast())
+}
+
+/// `jsonb ->> text` in pg_catalog (`jsonb_object_field_text`), checked by its function.
+const JSONB_FIELD_TEXT_OP: u32 = 3477;
 
 /// Whether the column, declared `NOT NULL`, can still be NULL in this query: on the
 /// nullable side of an outer join, or in a grouping set's row where it is not grouped.

@@ -543,6 +543,79 @@ fn equivalent_forms_equal_the_spec_on_every_document() {
     assert!(compared > 100_000, "only {compared} comparisons");
 }
 
+/// Without indexes, `(<top-level text form>) IS TRUE` selects exactly the documents the
+/// spec does (the planner support's replacement of a call no index serves).
+#[test]
+fn top_level_text_forms_equal_the_spec_on_every_document() {
+    let mut r = Rng(0x2545_F491_4F6C_DD1D);
+    let docs: Vec<Vec<u8>> = (0..400)
+        .map(|i| {
+            let text = if i % 8 == 0 {
+                value(&mut r, 0)
+            } else {
+                let mut members = Vec::new();
+                for k in KEYS {
+                    if r.below(3) > 0 {
+                        members.push(format!("\"{k}\": {}", value(&mut r, 1)));
+                    }
+                }
+                format!("{{{}}}", members.join(", "))
+            };
+            jsonb::encode(&text).unwrap()
+        })
+        .collect();
+    let (mut replaced, mut compared) = (0, 0);
+    for _ in 0..40_000 {
+        let text = spec_text(&mut r, 0);
+        let Ok(s) = try_spec(&text, "{}") else { continue };
+        let Some((keys, form)) = s.top_level_text_form() else { continue };
+        replaced += 1;
+        let idx = Indexes {
+            gin: None,
+            keys: keys.iter().map(|k| KeyForm::Text { path: vec![k.clone()], byte_order: false }).collect(),
+        };
+        for d in &docs {
+            let doc = jsonb::root(d).unwrap();
+            compared += 1;
+            assert_eq!(
+                all_hold(&form, doc, &idx) == Some(true),
+                s.matches(doc, &H).unwrap(),
+                "spec {text}\nform {form:?}\ndoc {}",
+                doc.to_text().unwrap()
+            );
+        }
+    }
+    assert!(replaced > 300, "only {replaced} specs replaced");
+    assert!(compared > 100_000, "only {compared} comparisons");
+}
+
+#[test]
+fn top_level_text_forms() {
+    let form = |t: &str| spec(t).top_level_text_form();
+    let key = |k: &str| vec![k.to_string()];
+    assert_eq!(
+        form(r#"{"configName": {"in": ["c1", "c2"]}}"#),
+        Some((key("config_name"), vec![Derived::AnyOf { key: 0, values: vec![text("c1"), text("c2")] }]))
+    );
+    assert_eq!(
+        form(r#"{"OR": [{"a": {"eq": "x"}}, {"b": {"eq": "y"}}]}"#).map(|(k, _)| k),
+        Some(vec!["a".to_string(), "b".to_string()])
+    );
+    // Not replaced: nested paths, numbers and booleans, strings a number's text could
+    // equal, NOT, other operators.
+    for t in [
+        r#"{"machine": {"id": {"eq": "m1"}}}"#,
+        r#"{"n": {"eq": 10}}"#,
+        r#"{"b": {"eq": true}}"#,
+        r#"{"s": {"eq": "10"}}"#,
+        r#"{"NOT": {"s": {"eq": "x"}}}"#,
+        r#"{"s": {"startswith": "x"}}"#,
+        r#"{"s": {"eq": "x"}, "n": {"gt": 1}}"#,
+    ] {
+        assert_eq!(form(t), None, "{t}");
+    }
+}
+
 #[test]
 fn equivalent_forms() {
     let mut idx = btree();
