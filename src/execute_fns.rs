@@ -161,9 +161,10 @@ fn cstring(s: &str) -> CString {
 }
 
 /// `name` resolved with the caller's search_path (as a statement the caller wrote
-/// would), then printed schema-qualified and quoted. Raises 42P01 for an unknown
-/// relation, 42602 for a malformed name.
-fn qualified_relation(name: &str) -> String {
+/// would), then printed schema-qualified and quoted, and whether it is a plain table or
+/// a materialized view (its rows have `ctid`s: `ViewQuery::sql_by_row_id`). Raises
+/// 42P01 for an unknown relation, 42602 for a malformed name.
+fn relation(name: &str) -> (String, bool) {
     let c = cstring(name);
     // SAFETY: parses a possibly qualified name and looks the relation up without a lock
     // (the statement that uses it locks it); raises when it does not exist. The
@@ -173,7 +174,9 @@ fn qualified_relation(name: &str) -> String {
         let oid = pg_sys::RangeVarGetRelidExtended(rv, pg_sys::NoLock as i32, 0, None, std::ptr::null_mut());
         let nsp = std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(pg_sys::get_rel_namespace(oid)));
         let rel = std::ffi::CStr::from_ptr(pg_sys::get_rel_name(oid));
-        format!("{}.{}", quote_ident(&nsp.to_string_lossy()), quote_ident(&rel.to_string_lossy()))
+        let kind = pg_sys::get_rel_relkind(oid) as u8;
+        let row_ids = kind == pg_sys::RELKIND_RELATION || kind == pg_sys::RELKIND_MATVIEW;
+        (format!("{}.{}", quote_ident(&nsp.to_string_lossy()), quote_ident(&rel.to_string_lossy())), row_ids)
     }
 }
 
@@ -258,7 +261,8 @@ impl Database for PgDatabase {
 
     fn query(&mut self, q: &ViewQuery, row: &mut dyn FnMut(Value<'_>) -> bool) -> Result<(), DbError> {
         in_subtransaction(|| {
-            let sql = cstring(&q.sql(&qualified_relation(&q.view)));
+            let (rel, row_ids) = relation(&q.view);
+            let sql = cstring(&row_ids.then(|| q.sql_by_row_id(&rel)).flatten().unwrap_or_else(|| q.sql(&rel)));
             // SAFETY: SPI is connected for the request; the statement is ours.
             unsafe {
                 check_spi(pg_sys::SPI_execute(sql.as_ptr(), false, 0), pg_sys::SPI_OK_SELECT);

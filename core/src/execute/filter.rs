@@ -59,7 +59,37 @@ impl ViewQuery {
         }
         s
     }
+
+    /// For a sorted page of a plain table or materialized view (`relation`): the same
+    /// rows in the same order, sorted by their row ids before `data` is read. A top-N
+    /// sort copies every input row into its memory, `data` included; sorting `(ctid,
+    /// key)` and reading the page's rows by `ctid` afterwards copies only the winners
+    /// (`SELECT data … ORDER BY key LIMIT 50` over 10,000 rows of 1.4 kB: 5.2 ms against
+    /// 3.5 ms; of 550 bytes: 2.5 ms against 2.35 ms). `None` without `orderBy` and a
+    /// limit, or for a page past [`MAX_ROW_ID_PAGE`] rows, where sorting twice costs more.
+    /// Views have no row ids. Ties in the sort key come out in either statement's order
+    /// (neither orders them).
+    pub fn sql_by_row_id(&self, relation: &str) -> Option<String> {
+        let order = self.order_sql.as_deref()?;
+        let limit = self.limit?;
+        if limit.saturating_add(self.offset.unwrap_or(0)) > MAX_ROW_ID_PAGE {
+            return None;
+        }
+        let mut ids = format!("SELECT ctid FROM {relation} WHERE {} ORDER BY {order} LIMIT {limit}", self.filter_sql);
+        if let Some(o) = self.offset {
+            ids.push_str(&format!(" OFFSET {o}"));
+        }
+        Some(format!(
+            "SELECT {} FROM {relation} WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY({ids})) ORDER BY {order}",
+            quote_ident("data")
+        ))
+    }
 }
+
+/// The largest page (`limit` + `offset`) read by row id ([`ViewQuery::sql_by_row_id`]):
+/// the page's rows are sorted a second time, which a page near the table's size pays
+/// for twice.
+pub const MAX_ROW_ID_PAGE: i64 = 1_000;
 
 /// The binding of a view field, as [`view_query`] reads it.
 pub(crate) struct ViewField<'a> {
