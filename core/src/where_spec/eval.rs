@@ -78,7 +78,6 @@ pub(super) fn eval(node: &Node, scope: Value<'_>, host: &dyn Host) -> Result<Tru
                 let mut found = false;
                 for e in items.elements() {
                     crate::guard::interrupts();
-                    crate::guard::interrupts();
                     let e = e?;
                     let t = eval(inner, e, host)?;
                     let hit = match kind {
