@@ -60,3 +60,13 @@ SELECT * FROM plan($$SELECT id FROM t WHERE fraiseql_where(data, '{"name": {"sta
 SELECT * FROM plan($$SELECT id FROM t_nullable WHERE fraiseql_where(data, '{"name": {"eq": "a"}}')$$);
 SELECT * FROM plan($$SELECT s.x, t.id FROM (VALUES (1)) s(x) LEFT JOIN t ON fraiseql_where(t.data, '{"name": {"eq": "a"}}')$$);
 SELECT id, fraiseql_where(data, '{"name": {"eq": "a"}}') FROM t_nullable WHERE id >= 8 ORDER BY id;
+-- the indexes and NOT NULL found are kept per backend until the table changes: a new
+-- index, a dropped one and a dropped NOT NULL each take effect on the next plan
+SET enable_seqscan = off;
+CREATE INDEX t_name ON t ((data->>'name'));
+SELECT * FROM plan($$SELECT id FROM t WHERE fraiseql_where(data, '{"name": {"eq": "a"}}')$$);
+DROP INDEX t_name;
+SELECT * FROM plan($$SELECT id FROM t WHERE fraiseql_where(data, '{"name": {"eq": "a"}}')$$);
+RESET enable_seqscan;
+ALTER TABLE t ALTER data DROP NOT NULL;
+SELECT * FROM plan($$SELECT id FROM t WHERE fraiseql_where(data, '{"name": {"eq": "a"}}')$$);
