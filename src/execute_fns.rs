@@ -161,9 +161,10 @@ fn cstring(s: &str) -> CString {
 }
 
 /// `name` resolved with the caller's search_path (as a statement the caller wrote
-/// would), then printed schema-qualified and quoted, and whether it is a plain table or
-/// a materialized view (its rows have `ctid`s: `ViewQuery::sql_by_row_id`). Raises
-/// 42P01 for an unknown relation, 42602 for a malformed name.
+/// would), then printed schema-qualified and quoted, and whether its rows' `ctid`s can
+/// be read (`ViewQuery::sql_by_row_id`): a plain table or a materialized view on which
+/// the caller holds SELECT. Raises 42P01 for an unknown relation, 42602 for a malformed
+/// name.
 fn relation(name: &str) -> (String, bool) {
     let c = cstring(name);
     // SAFETY: parses a possibly qualified name and looks the relation up without a lock
@@ -175,7 +176,11 @@ fn relation(name: &str) -> (String, bool) {
         let nsp = std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(pg_sys::get_rel_namespace(oid)));
         let rel = std::ffi::CStr::from_ptr(pg_sys::get_rel_name(oid));
         let kind = pg_sys::get_rel_relkind(oid) as u8;
-        let row_ids = kind == pg_sys::RELKIND_RELATION || kind == pg_sys::RELKIND_MATVIEW;
+        // `ctid` needs SELECT on the table itself: a caller granted only `data` (a column
+        // privilege) can read the rows but not their row ids.
+        let row_ids = (kind == pg_sys::RELKIND_RELATION || kind == pg_sys::RELKIND_MATVIEW)
+            && pg_sys::pg_class_aclcheck(oid, pg_sys::GetUserId(), pg_sys::ACL_SELECT as pg_sys::AclMode)
+                == pg_sys::AclResult::ACLCHECK_OK;
         (format!("{}.{}", quote_ident(&nsp.to_string_lossy()), quote_ident(&rel.to_string_lossy())), row_ids)
     }
 }

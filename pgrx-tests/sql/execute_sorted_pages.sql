@@ -45,3 +45,13 @@ SELECT fraiseql_execute('{ tableItems(orderBy: [{rank: DESC}], limit: 3) { id ra
 -- after an update the page holds the new row version
 UPDATE tv_item SET data = jsonb_set(data, '{rank}', '-1') WHERE id = 42;
 SELECT fraiseql_execute('{ tableItems(orderBy: [{rank: ASC}], limit: 2) { id rank } }', NULL, NULL, current_schema())::text;
+-- a caller granted only the data column (no ctid) reads the page the other way
+CREATE ROLE execute_sorted_pages_reader;
+GRANT USAGE ON SCHEMA execute_sorted_pages TO execute_sorted_pages_reader;
+GRANT SELECT (data) ON tv_item TO execute_sorted_pages_reader;
+GRANT SELECT ON fraiseql_schema TO execute_sorted_pages_reader;
+SET ROLE execute_sorted_pages_reader;
+SELECT fraiseql_execute('{ tableItems(orderBy: [{rank: ASC}], limit: 2) { id rank } }', NULL, NULL, current_schema())::text;
+RESET ROLE;
+DROP OWNED BY execute_sorted_pages_reader;
+DROP ROLE execute_sorted_pages_reader;
