@@ -162,8 +162,8 @@ fn cstring(s: &str) -> CString {
 
 /// `name` resolved with the caller's search_path (as a statement the caller wrote
 /// would), then printed schema-qualified and quoted, and whether its rows' `ctid`s can
-/// be read (`ViewQuery::sql_by_row_id`): a plain table or a materialized view on which
-/// the caller holds SELECT. Raises 42P01 for an unknown relation, 42602 for a malformed
+/// be read (`ViewQuery::sql_by_row_id`): a plain table without inheritance children or a
+/// materialized view, on which the caller holds SELECT. Raises 42P01 for an unknown relation, 42602 for a malformed
 /// name.
 fn relation(name: &str) -> (String, bool) {
     let c = cstring(name);
@@ -178,10 +178,28 @@ fn relation(name: &str) -> (String, bool) {
         let kind = pg_sys::get_rel_relkind(oid) as u8;
         // `ctid` needs SELECT on the table itself: a caller granted only `data` (a column
         // privilege) can read the rows but not their row ids.
+        // A table with inheritance children reads their rows too, whose ctids repeat
+        // the parent's: not told apart by ctid alone.
         let row_ids = (kind == pg_sys::RELKIND_RELATION || kind == pg_sys::RELKIND_MATVIEW)
+            && !has_subclass(oid)
             && pg_sys::pg_class_aclcheck(oid, pg_sys::GetUserId(), pg_sys::ACL_SELECT as pg_sys::AclMode)
                 == pg_sys::AclResult::ACLCHECK_OK;
         (format!("{}.{}", quote_ident(&nsp.to_string_lossy()), quote_ident(&rel.to_string_lossy())), row_ids)
+    }
+}
+
+/// Whether the relation has (or had: the flag is cleared lazily) inheritance children.
+fn has_subclass(relid: pg_sys::Oid) -> bool {
+    // SAFETY: a syscache lookup by OID; the tuple is read and released. A relation that
+    // is gone counts as having children (nothing is read by row id).
+    unsafe {
+        let tuple = pg_sys::SearchSysCache1(pg_sys::SysCacheIdentifier::RELOID as i32, pg_sys::Datum::from(relid));
+        if tuple.is_null() {
+            return true;
+        }
+        let has = (*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_class>(tuple)).relhassubclass;
+        pg_sys::ReleaseSysCache(tuple);
+        has
     }
 }
 

@@ -55,3 +55,10 @@ SELECT fraiseql_execute('{ tableItems(orderBy: [{rank: ASC}], limit: 2) { id ran
 RESET ROLE;
 DROP OWNED BY execute_sorted_pages_reader;
 DROP ROLE execute_sorted_pages_reader;
+-- a table with inheritance children: their rows repeat the parent's ctids, so the page
+-- is read the other way and holds each row once
+CREATE TABLE tv_item_archive () INHERITS (tv_item);
+INSERT INTO tv_item_archive SELECT id + 100000, jsonb_set(data, '{id}', to_jsonb(id + 100000)) FROM tv_item WHERE id <= 3;
+-- (the children's first rows sit at the ctids of the parent's ids 1 to 3)
+SELECT ids('tableItems', 'orderBy: [{id: ASC}], limit: 3') AS parent_and_children;
+SELECT ids('tableItems', 'orderBy: [{id: DESC}], limit: 4') AS parent_and_children;
