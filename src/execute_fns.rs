@@ -161,11 +161,9 @@ fn cstring(s: &str) -> CString {
 }
 
 /// `name` resolved with the caller's search_path (as a statement the caller wrote
-/// would), then printed schema-qualified and quoted, and whether its rows' `ctid`s can
-/// be read (`ViewQuery::sql_by_row_id`): a plain table without inheritance children or a
-/// materialized view, on which the caller holds SELECT. Raises 42P01 for an unknown relation, 42602 for a malformed
-/// name.
-fn relation(name: &str) -> (String, bool) {
+/// would), then printed schema-qualified and quoted, with its OID. Raises 42P01 for an
+/// unknown relation, 42602 for a malformed name.
+fn relation(name: &str) -> (String, pg_sys::Oid) {
     let c = cstring(name);
     // SAFETY: parses a possibly qualified name and looks the relation up without a lock
     // (the statement that uses it locks it); raises when it does not exist. The
@@ -175,16 +173,22 @@ fn relation(name: &str) -> (String, bool) {
         let oid = pg_sys::RangeVarGetRelidExtended(rv, pg_sys::NoLock as i32, 0, None, std::ptr::null_mut());
         let nsp = std::ffi::CStr::from_ptr(pg_sys::get_namespace_name(pg_sys::get_rel_namespace(oid)));
         let rel = std::ffi::CStr::from_ptr(pg_sys::get_rel_name(oid));
+        (format!("{}.{}", quote_ident(&nsp.to_string_lossy()), quote_ident(&rel.to_string_lossy())), oid)
+    }
+}
+
+/// Whether the caller can read the relation's rows by `ctid` (`ViewQuery::sql_by_row_id`):
+/// a plain table without inheritance children (their rows, read with the parent's,
+/// repeat its ctids) or a materialized view, on which the caller holds SELECT (a grant
+/// on the `data` column alone does not cover `ctid`).
+fn row_ids_readable(oid: pg_sys::Oid) -> bool {
+    // SAFETY: catalog lookups by OID.
+    unsafe {
         let kind = pg_sys::get_rel_relkind(oid) as u8;
-        // `ctid` needs SELECT on the table itself: a caller granted only `data` (a column
-        // privilege) can read the rows but not their row ids.
-        // A table with inheritance children reads their rows too, whose ctids repeat
-        // the parent's: not told apart by ctid alone.
-        let row_ids = (kind == pg_sys::RELKIND_RELATION || kind == pg_sys::RELKIND_MATVIEW)
+        (kind == pg_sys::RELKIND_RELATION || kind == pg_sys::RELKIND_MATVIEW)
             && !has_subclass(oid)
             && pg_sys::pg_class_aclcheck(oid, pg_sys::GetUserId(), pg_sys::ACL_SELECT as pg_sys::AclMode)
-                == pg_sys::AclResult::ACLCHECK_OK;
-        (format!("{}.{}", quote_ident(&nsp.to_string_lossy()), quote_ident(&rel.to_string_lossy())), row_ids)
+                == pg_sys::AclResult::ACLCHECK_OK
     }
 }
 
@@ -284,8 +288,9 @@ impl Database for PgDatabase {
 
     fn query(&mut self, q: &ViewQuery, row: &mut dyn FnMut(Value<'_>) -> bool) -> Result<(), DbError> {
         in_subtransaction(|| {
-            let (rel, row_ids) = relation(&q.view);
-            let sql = cstring(&row_ids.then(|| q.sql_by_row_id(&rel)).flatten().unwrap_or_else(|| q.sql(&rel)));
+            let (rel, oid) = relation(&q.view);
+            let by_row_id = q.sql_by_row_id(&rel).filter(|_| row_ids_readable(oid));
+            let sql = cstring(&by_row_id.unwrap_or_else(|| q.sql(&rel)));
             // SAFETY: SPI is connected for the request; the statement is ours.
             unsafe {
                 check_spi(pg_sys::SPI_execute(sql.as_ptr(), false, 0), pg_sys::SPI_OK_SELECT);

@@ -636,6 +636,16 @@ fn copy(node: *mut pg_sys::Node) -> *mut pg_sys::Node {
     unsafe { pg_sys::copyObjectImpl(node.cast()).cast() }
 }
 
+/// Node: BooleanTest `(<arg>) IS TRUE`: false where `arg` is false or NULL.
+fn is_true(arg: *mut pg_sys::Node) -> *mut pg_sys::Node {
+    // SAFETY: a zeroed node of the tag's type, palloc'd in the current context.
+    let mut node = unsafe { PgBox::<pg_sys::BooleanTest>::alloc_node(NodeTag::T_BooleanTest) };
+    node.arg = arg.cast();
+    node.booltesttype = pg_sys::BoolTestType::IS_TRUE;
+    node.location = -1;
+    node.into_pg().cast()
+}
+
 /// `(a AND b …)` or `(a OR b …)` of one or more clauses (one clause stands alone).
 fn bool_clause(clauses: Vec<*mut pg_sys::Node>, or: bool) -> *mut pg_sys::Node {
     if clauses.len() == 1 {
@@ -692,16 +702,8 @@ fn build(d: &Derived, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_
             Some(op_clause(op, copy(k.expr), right, k.collation))
         }
         Derived::AnyOf { key, values } => any_of(found.keys.get(*key)?, values),
-        Derived::Unindexed(inner) => {
-            // Node: BooleanTest `(<inner>) IS TRUE`, which no index matches.
-            let arg = build(inner, data, found)?;
-            // SAFETY: a zeroed node of the tag's type, palloc'd in the current context.
-            let mut node = unsafe { PgBox::<pg_sys::BooleanTest>::alloc_node(NodeTag::T_BooleanTest) };
-            node.arg = arg.cast();
-            node.booltesttype = pg_sys::BoolTestType::IS_TRUE;
-            node.location = -1;
-            Some(node.into_pg().cast())
-        }
+        // `(<inner>) IS TRUE`, which no index matches.
+        Derived::Unindexed(inner) => Some(is_true(build(inner, data, found)?)),
         Derived::NotNull { key } => {
             // Node: NullTest `<index expression> IS NOT NULL` (a btree search condition).
             let k = found.keys.get(*key)?;
@@ -902,13 +904,8 @@ unsafe fn text_form(
     for d in &derived {
         built.push(build(d, data, &text_keys)?);
     }
-    // Node: BooleanTest `(<conditions>) IS TRUE`: false, not NULL, where a key is missing.
-    // SAFETY: a zeroed node of the tag's type, palloc'd in the current context.
-    let mut node = unsafe { PgBox::<pg_sys::BooleanTest>::alloc_node(NodeTag::T_BooleanTest) };
-    node.arg = bool_clause(built, false).cast();
-    node.booltesttype = pg_sys::BoolTestType::IS_TRUE;
-    node.location = -1;
-    Some(node.into_pg().cast())
+    // `(<conditions>) IS TRUE`: false, not NULL, where a key is missing.
+    Some(is_true(bool_clause(built, false)))
 }
 
 /// `jsonb ->> text` in pg_catalog (`jsonb_object_field_text`), checked by its function.

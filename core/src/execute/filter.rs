@@ -46,7 +46,12 @@ impl ViewQuery {
     /// The statement over `relation` (the view's schema-qualified, quoted name): one
     /// column, the rows' `data`, filtered, ordered and paged.
     pub fn sql(&self, relation: &str) -> String {
-        let mut s = format!("SELECT {} FROM {relation} WHERE {}", quote_ident("data"), self.filter_sql);
+        self.select(&quote_ident("data"), relation)
+    }
+
+    /// `SELECT <column> FROM <relation> WHERE … ORDER BY … LIMIT … OFFSET …`.
+    fn select(&self, column: &str, relation: &str) -> String {
+        let mut s = format!("SELECT {column} FROM {relation} WHERE {}", self.filter_sql);
         if let Some(o) = &self.order_sql {
             s.push_str(" ORDER BY ");
             s.push_str(o);
@@ -75,10 +80,7 @@ impl ViewQuery {
         if limit.saturating_add(self.offset.unwrap_or(0)) > MAX_ROW_ID_PAGE {
             return None;
         }
-        let mut ids = format!("SELECT ctid FROM {relation} WHERE {} ORDER BY {order} LIMIT {limit}", self.filter_sql);
-        if let Some(o) = self.offset {
-            ids.push_str(&format!(" OFFSET {o}"));
-        }
+        let ids = self.select("ctid", relation);
         Some(format!(
             "SELECT {} FROM {relation} WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY({ids})) ORDER BY {order}",
             quote_ident("data")

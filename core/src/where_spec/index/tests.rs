@@ -490,26 +490,31 @@ fn all_hold(ds: &[Derived], doc: Value<'_>, idx: &Indexes) -> Option<bool> {
     a
 }
 
-#[test]
-fn equivalent_forms_equal_the_spec_on_every_document() {
-    let mut r = Rng(0x9E37_79B9_7F4A_7C15);
-    // Mostly objects (where specs can be true), and some other documents.
-    let docs: Vec<Vec<u8>> = (0..400)
+/// 400 encoded documents for the randomized tests: mostly objects over `KEYS` (where
+/// specs can be true), every 8th some other value.
+fn random_documents(r: &mut Rng) -> Vec<Vec<u8>> {
+    (0..400)
         .map(|i| {
             let text = if i % 8 == 0 {
-                value(&mut r, 0)
+                value(r, 0)
             } else {
                 let mut members = Vec::new();
                 for k in KEYS {
                     if r.below(3) > 0 {
-                        members.push(format!("\"{k}\": {}", value(&mut r, 1)));
+                        members.push(format!("\"{k}\": {}", value(r, 1)));
                     }
                 }
                 format!("{{{}}}", members.join(", "))
             };
             jsonb::encode(&text).unwrap()
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn equivalent_forms_equal_the_spec_on_every_document() {
+    let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+    let docs = random_documents(&mut r);
     let typed = TYPE_HINTS;
     let (mut replaced, mut btree, mut compared) = (0, 0, 0);
     for round in 0..20_000 {
@@ -548,22 +553,7 @@ fn equivalent_forms_equal_the_spec_on_every_document() {
 #[test]
 fn top_level_text_forms_equal_the_spec_on_every_document() {
     let mut r = Rng(0x2545_F491_4F6C_DD1D);
-    let docs: Vec<Vec<u8>> = (0..400)
-        .map(|i| {
-            let text = if i % 8 == 0 {
-                value(&mut r, 0)
-            } else {
-                let mut members = Vec::new();
-                for k in KEYS {
-                    if r.below(3) > 0 {
-                        members.push(format!("\"{k}\": {}", value(&mut r, 1)));
-                    }
-                }
-                format!("{{{}}}", members.join(", "))
-            };
-            jsonb::encode(&text).unwrap()
-        })
-        .collect();
+    let docs = random_documents(&mut r);
     let (mut replaced, mut compared) = (0, 0);
     for _ in 0..40_000 {
         let text = spec_text(&mut r, 0);
