@@ -500,4 +500,28 @@ mod tests {
         // ... and enough of them must be replaced by their native form, without the call.
         assert!(replaced > 20, "only {replaced} of {checked} specs were replaced");
     }
+
+    #[pg_test]
+    fn timestamp_readers_agree_with_the_server_on_every_accepted_form() {
+        // Generated ISO texts: every fraction length, with and without seconds, `T` or a
+        // space, each offset spelling; the reader must give what the server's input
+        // function gives (session time zone UTC, as for the stored UTC instants).
+        Spi::run("SET LOCAL TimeZone = 'UTC'").unwrap();
+        let disagreements = Spi::get_one::<i64>(
+            "WITH texts AS (
+               SELECT to_char(timestamp '1999-12-31 23:00' + g * interval '7 hours 13 minutes 17.123457 seconds',
+                              'YYYY-MM-DD') || sep || to_char(timestamp '1999-12-31 23:00' + g * interval '7 hours 13 minutes 17.123457 seconds', 'HH24:MI')
+                      || CASE WHEN g % 5 = 0 THEN '' ELSE ':' || to_char(timestamp '1999-12-31 23:00' + g * interval '7 hours 13 minutes 17.123457 seconds', 'SS')
+                           || CASE WHEN g % 7 = 0 THEN '' ELSE '.' || left(to_char(timestamp '1999-12-31 23:00' + g * interval '7 hours 13 minutes 17.123457 seconds', 'US'), 1 + g % 6) END END
+                      AS local, off
+               FROM generate_series(0, 3000) g,
+                    (VALUES ('T'), (' ')) s(sep),
+                    (VALUES ('Z'), ('+00:00'), ('-05:30'), ('+0930'), ('+14'), ('-00')) o(off))
+             SELECT count(*) FROM texts
+             WHERE fraiseql_as_timestamptz(to_jsonb(local || off)) IS DISTINCT FROM (local || off)::timestamptz
+                OR fraiseql_as_timestamp(to_jsonb(local)) IS DISTINCT FROM local::timestamp",
+        )
+        .unwrap();
+        assert_eq!(disagreements, Some(0));
+    }
 }

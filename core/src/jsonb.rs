@@ -157,11 +157,11 @@ impl<'a> Container<'a> {
     /// Start offset of child `i`, relative to the data start.
     #[inline]
     fn offset(&self, i: usize) -> usize {
+        // The entries before `i`, bounds-checked once (parse() checked the table fits):
+        // this walk runs for every child read, over up to 31 entries.
         let mut off = 0usize;
-        let mut j = i;
-        while j > 0 {
-            j -= 1;
-            let e = self.entry(j);
+        for e in self.bytes[4..4 + i * 4].chunks_exact(4).rev() {
+            let e = u32::from_ne_bytes([e[0], e[1], e[2], e[3]]);
             off += (e & JENTRY_OFFLENMASK) as usize;
             if e & JENTRY_HAS_OFF != 0 {
                 break;
