@@ -396,10 +396,10 @@ pub fn parse_timestamp(s: &str, with_offset: bool) -> Option<i64> {
         sec = digits(&time[6..8], 2)?;
         if time.len() > 8 {
             let frac = time[8..].strip_prefix('.')?;
-            if frac.is_empty() || frac.len() > 6 || !frac.bytes().all(|c| c.is_ascii_digit()) {
+            if frac.is_empty() || frac.len() > 6 {
                 return None;
             }
-            // Right-padded to microseconds: ".5" is 500000.
+            // Right-padded to microseconds: ".5" is 500000 (digits() refuses a non-digit).
             micros = digits(frac, frac.len())? * 10u32.pow(6 - frac.len() as u32);
         }
     }
@@ -618,7 +618,7 @@ impl Typed {
                 format!("{} {h:02}:{m:02}:{s:02}.{f:06}{zone}", date_text(days as i32))
             }
             Typed::Date(d) => date_text(*d),
-            Typed::Uuid(u) => u.iter().map(|b| format!("{b:02x}")).collect(),
+            Typed::Uuid(u) => uuid_text(u),
             Typed::Inet(i) => i.text(),
             Typed::Mac(m) => m.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":"),
             Typed::Range(r) => r.text(),
@@ -657,6 +657,12 @@ mod tests {
         ] {
             assert_eq!(super::parse_uuid(ok), Some(want), "{ok}");
         }
+        // Written back in PostgreSQL's own spelling, whatever the input's.
+        assert_eq!(uuid_text(&want), "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+        assert_eq!(
+            Typed::Uuid(want).sql_literal(TypeName::Uuid),
+            "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::pg_catalog.uuid"
+        );
         for bad in [
             "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1",
             "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111",
