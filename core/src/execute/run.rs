@@ -10,7 +10,7 @@ use super::filter::{self, ViewQuery};
 use super::schema::{out_type, Binding, CompiledSchema};
 use super::values::{self, snake_keys, to_json};
 use crate::jsonb::{write_json_string, Corrupt, Value};
-use crate::shape::{Buffer, Completer, FieldError, OutType, PathSegment, Plan, Site, Stop};
+use crate::shape::{Buffer, Completer, ErrorMark, FieldError, OutType, PathSegment, Plan, Site, Stop};
 use crate::where_spec::Host;
 use apollo_compiler::executable::{Field, Operation, OperationType, VariableDefinition};
 use apollo_compiler::request::coerce_variable_values;
@@ -243,7 +243,7 @@ fn root_fields<B: Buffer + ?Sized>(
 
 /// Records a field error at the root field and fails it.
 fn fail<B: Buffer + ?Sized>(cx: &mut Completer<'_, B>, site: &Site, message: String, code: Option<String>) -> Stop {
-    cx.errors.push(FieldError { message, locations: site.locations.clone(), path: Vec::new(), code });
+    cx.push(FieldError { message, locations: site.locations.clone(), path: Vec::new(), code });
     Stop::Null
 }
 
@@ -268,7 +268,7 @@ fn root_field<B: Buffer + ?Sized>(
     let plan = match &rp.plan {
         Ok(p) => p,
         Err(e) => {
-            cx.errors.push(e.clone());
+            cx.push(e.clone());
             return Err(Stop::Null);
         }
     };
@@ -292,9 +292,14 @@ fn root_field<B: Buffer + ?Sized>(
 }
 
 /// Undoes what a failed statement wrote (its rows' output and errors) and records it.
-fn db_failure<B: Buffer + ?Sized>(cx: &mut Completer<'_, B>, site: &Site, mark: (usize, usize), e: DbError) -> Stop {
+fn db_failure<B: Buffer + ?Sized>(
+    cx: &mut Completer<'_, B>,
+    site: &Site,
+    mark: (ErrorMark, usize),
+    e: DbError,
+) -> Stop {
     cx.out.truncate(mark.1);
-    cx.errors.truncate(mark.0);
+    cx.rewind(mark.0);
     fail(cx, site, e.message, Some(e.code))
 }
 
@@ -309,11 +314,14 @@ fn run_list<B: Buffer + ?Sized>(
     let OutType::List(item) = ty.nullable() else {
         return Err(fail(cx, site, format!("{}.{} is not a list", site.owner, site.field), None));
     };
-    let mark = (cx.errors.len(), cx.out.len());
+    let mark = (cx.mark(), cx.out.len());
     cx.out.put("[");
     let mut i = 0usize;
     let mut stop = None;
     let r = db.query(q, &mut |row| {
+        // One check per row: a row's own work is bounded by its plan (at most 20,000
+        // fields) and lists inside it check per item.
+        crate::guard::interrupts();
         if i > 0 {
             cx.out.put(",");
         }
@@ -347,7 +355,7 @@ fn run_single<B: Buffer + ?Sized>(
     db: &mut dyn Database,
     cx: &mut Completer<'_, B>,
 ) -> Result<(), Stop> {
-    let mark = (cx.errors.len(), cx.out.len());
+    let mark = (cx.mark(), cx.out.len());
     let mut rows = 0;
     let mut res = Ok(());
     let r = db.query(q, &mut |row| {
@@ -386,7 +394,7 @@ fn run_function<B: Buffer + ?Sized>(
     let only_input = matches!(f.definition.arguments.as_slice(), [a] if a.name == "input");
     let payload = if only_input { args.remove("input").unwrap_or(JsonValue::Null) } else { JsonValue::Object(args) };
     let call = FunctionCall { function: function.to_string(), argument: to_json(&snake_keys(&payload)) };
-    let mark = (cx.errors.len(), cx.out.len());
+    let mark = (cx.mark(), cx.out.len());
     let mut res = Ok(());
     let r = db.call(&call, &mut |v| res = plan.complete(v, ty, site, cx));
     if let Err(e) = r {
@@ -434,6 +442,6 @@ fn introspected<B: Buffer + ?Sized>(env: &Env<'_>, rp: &RootPlan, cx: &mut Compl
         }
         fe.path.remove(0);
         fe.path.reverse();
-        cx.errors.push(fe);
+        cx.push(fe);
     }
 }

@@ -135,20 +135,74 @@ pub(crate) struct TypedField {
     pub(crate) key: String,
 }
 
+/// The most field errors one response reports. Every failed position is one error (a
+/// missing non-null field under 9,000 aliases over 2,000 rows is 18 million of them, at
+/// about 570 bytes each), so without a cap the list grows with the data, outside
+/// PostgreSQL's memory accounting. 100 is graphql-js's cap on validation errors (and
+/// what GraphQL servers commonly keep of field errors): enough to see every distinct
+/// fault of a request; past it the errors are counted, and one last error says how
+/// many were left out (docs/execute.md, "Responses and errors").
+pub const MAX_FIELD_ERRORS: usize = 100;
+
+/// Where the errors of a completion stood: [`Completer::rewind`] goes back to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorMark {
+    kept: usize,
+    dropped: usize,
+}
+
 /// The output and the errors of one completion.
 pub struct Completer<'o, B: Buffer + ?Sized> {
     pub out: &'o mut B,
+    /// The errors kept, at most [`MAX_FIELD_ERRORS`].
     pub errors: Vec<FieldError>,
+    /// Errors past the cap: counted, not kept.
+    dropped: usize,
 }
 
 impl<'o, B: Buffer + ?Sized> Completer<'o, B> {
     pub fn new(out: &'o mut B) -> Self {
-        Completer { out, errors: Vec::new() }
+        Completer { out, errors: Vec::new(), dropped: 0 }
     }
 
-    /// Records a field error at `site` (its path is added as it unwinds).
-    pub fn error(&mut self, site: &Site, message: String) {
-        self.errors.push(FieldError { message, locations: site.locations.clone(), path: Vec::new(), code: None });
+    /// Whether another error would still be kept.
+    fn has_room(&self) -> bool {
+        self.errors.len() < MAX_FIELD_ERRORS
+    }
+
+    /// Records a field error at `site` (its path is added as it unwinds). The message is
+    /// only built when the error is kept.
+    pub fn error(&mut self, site: &Site, message: impl FnOnce() -> String) {
+        if self.has_room() {
+            self.errors.push(FieldError {
+                message: message(),
+                locations: site.locations.clone(),
+                path: Vec::new(),
+                code: None,
+            });
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// Records an error made elsewhere (a statement's failure, introspection's errors).
+    pub fn push(&mut self, e: FieldError) {
+        if self.has_room() {
+            self.errors.push(e);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// The errors recorded so far, for [`Completer::rewind`].
+    pub fn mark(&self) -> ErrorMark {
+        ErrorMark { kept: self.errors.len(), dropped: self.dropped }
+    }
+
+    /// Forgets the errors recorded since `mark` (a failed statement's rows).
+    pub fn rewind(&mut self, mark: ErrorMark) {
+        self.errors.truncate(mark.kept);
+        self.dropped = mark.dropped;
     }
 
     /// Appends `seg` to the paths of the errors recorded since there were `from`.
@@ -158,11 +212,23 @@ impl<'o, B: Buffer + ?Sized> Completer<'o, B> {
         }
     }
 
-    /// The errors with their paths from the root.
+    /// The errors with their paths from the root; past [`MAX_FIELD_ERRORS`], a last
+    /// error (code 54000) saying how many more there were.
     pub fn finish(self) -> Vec<FieldError> {
         let mut errors = self.errors;
         for e in &mut errors {
             e.path.reverse();
+        }
+        if self.dropped > 0 {
+            errors.push(FieldError {
+                message: format!(
+                    "Too many errors: {} more field errors were left out (at most {MAX_FIELD_ERRORS} are reported).",
+                    self.dropped
+                ),
+                locations: Vec::new(),
+                path: Vec::new(),
+                code: Some("54000".into()),
+            });
         }
         errors
     }
@@ -211,7 +277,9 @@ impl Plan {
         match (ty, v) {
             (OutType::NonNull(inner), v) => {
                 if is_null(&v) {
-                    cx.error(site, format!("Cannot return null for non-nullable field {}.{}.", site.owner, site.field));
+                    cx.error(site, || {
+                        format!("Cannot return null for non-nullable field {}.{}.", site.owner, site.field)
+                    });
                     return Err(Stop::Null);
                 }
                 self.value(v, inner, site, cx)
@@ -224,7 +292,7 @@ impl Plan {
             (OutType::Leaf(leaf), Some(v)) => match serialize(leaf, v, cx.out)? {
                 Ok(()) => Ok(()),
                 Err(message) => {
-                    cx.error(site, message);
+                    cx.error(site, || message);
                     Err(Stop::Null)
                 }
             },
@@ -240,10 +308,9 @@ impl Plan {
         cx: &mut Completer<'_, B>,
     ) -> Result<(), Stop> {
         let Value::Array(items) = v else {
-            cx.error(
-                site,
-                format!("Expected Iterable, but did not find one for field \"{}.{}\".", site.owner, site.field),
-            );
+            cx.error(site, || {
+                format!("Expected Iterable, but did not find one for field \"{}.{}\".", site.owner, site.field)
+            });
             return Err(Stop::Null);
         };
         cx.out.put("[");

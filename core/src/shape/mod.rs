@@ -20,8 +20,8 @@ mod complete;
 
 use complete::TypedField;
 pub use complete::{
-    inspect, js_number, js_number_from_string, serialize, Buffer, Completer, FieldError, Leaf, OutType, PathSegment,
-    Site, Stop,
+    inspect, js_number, js_number_from_string, serialize, Buffer, Completer, ErrorMark, FieldError, Leaf, OutType,
+    PathSegment, Site, Stop, MAX_FIELD_ERRORS,
 };
 
 /// Which error class a shaping failure belongs to.
