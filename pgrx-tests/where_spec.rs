@@ -501,6 +501,115 @@ mod tests {
         assert!(replaced > 20, "only {replaced} of {checked} specs were replaced");
     }
 
+    // ---- differential test: every kind of table, the call in every boolean context ----
+
+    /// Boolean contexts of a call: `{X}` is the call on `a.data`, `{Xb}` on `b.data`,
+    /// `{R}` the relation. PostgreSQL simplifies the arguments of an AND (and, after NOT,
+    /// an OR) that simplification produced, and each partition's or child's quals, again:
+    /// each context is a way the planner support's output is seen a second time.
+    const CONTEXTS: &[&str] = &[
+        "SELECT a.id FROM {R} a WHERE {X} AND a.id >= 0",
+        "SELECT a.id FROM {R} a WHERE NOT {X} OR a.id < 0",
+        "SELECT a.id FROM {R} a WHERE NOT ({X} AND a.id > 3)",
+        "SELECT a.id FROM {R} a WHERE ({X}) IS NOT TRUE",
+        "SELECT a.id FROM {R} a WHERE ({X}) IS FALSE OR ({X}) IS UNKNOWN AND a.id % 2 = 0",
+        "SELECT a.id FROM {R} a WHERE CASE WHEN {X} THEN a.id % 2 = 0 ELSE a.id % 3 = 0 END",
+        "SELECT a.id FROM {R} a JOIN {R} b ON a.id = b.id AND {Xb} AND b.id >= 0",
+        "SELECT a.id FROM {R} a WHERE NOT EXISTS (SELECT 1 FROM {R} b WHERE b.id = a.id AND NOT {Xb} AND b.id >= 0)",
+    ];
+
+    #[pg_test]
+    fn differential_every_table_kind_and_boolean_context() {
+        // Planning that does not end would fail here as a timeout, not hang the suite.
+        Spi::run("SET statement_timeout = '20s'").unwrap();
+        let mut r = Rng(0x2545_F491_4F6C_DD1D);
+        let mut values = Vec::new();
+        for id in 0..90 {
+            let doc = match id % 15 {
+                14 => "NULL".to_string(),
+                13 => quote_literal(&value(&mut r, 1)),
+                _ => quote_literal(&object(&mut r, 0)),
+            };
+            values.push(format!("({id}, {doc}::jsonb)"));
+        }
+        let indexes = |t: &str| {
+            format!(
+                "CREATE INDEX ON {t} USING gin (data);
+                 CREATE INDEX ON {t} ((data->>'s'));
+                 CREATE INDEX ON {t} ((data->>'a') COLLATE \"C\");
+                 CREATE INDEX ON {t} ((data->>'b'));
+                 CREATE INDEX ON {t} ((data->'o'->>'s') text_pattern_ops);
+                 CREATE INDEX ON {t} (fraiseql_as_numeric(data->'n'));
+                 CREATE INDEX ON {t} (fraiseql_as_timestamptz(data->'at'));"
+            )
+        };
+        Spi::run(&format!(
+            "CREATE TABLE k_src (id int, data jsonb);
+             INSERT INTO k_src VALUES {};
+             CREATE TABLE k_nn (id int, data jsonb NOT NULL);
+             INSERT INTO k_nn SELECT id, data FROM k_src WHERE data IS NOT NULL;
+             CREATE TABLE k_null (id int, data jsonb);
+             INSERT INTO k_null SELECT * FROM k_src;
+             CREATE TABLE k_part (id int, data jsonb NOT NULL) PARTITION BY RANGE (id);
+             CREATE TABLE k_part1 PARTITION OF k_part FOR VALUES FROM (MINVALUE) TO (45);
+             CREATE TABLE k_part2 PARTITION OF k_part FOR VALUES FROM (45) TO (MAXVALUE);
+             INSERT INTO k_part SELECT * FROM k_nn;
+             CREATE TABLE k_inh (id int, data jsonb NOT NULL);
+             CREATE TABLE k_inh_child () INHERITS (k_inh);
+             ALTER TABLE k_inh_child ALTER COLUMN data DROP NOT NULL;
+             INSERT INTO k_inh SELECT * FROM k_nn WHERE id < 45;
+             INSERT INTO k_inh_child SELECT * FROM k_src WHERE id >= 45;
+             CREATE TABLE k_noindex (id int, data jsonb NOT NULL);
+             INSERT INTO k_noindex SELECT * FROM k_nn;
+             CREATE VIEW k_left AS SELECT i AS id, k_nn.data FROM generate_series(0, 95) i LEFT JOIN k_nn ON k_nn.id = i;
+             CREATE VIEW k_union AS SELECT id, data FROM k_nn WHERE id < 30 UNION ALL SELECT id + 100, data FROM k_null;
+             {} {} {} {} {}
+             ANALYZE k_nn, k_null, k_part, k_inh, k_inh_child, k_noindex;",
+            values.join(", "),
+            indexes("k_nn"),
+            indexes("k_null"),
+            indexes("k_part"),
+            indexes("k_inh"),
+            indexes("k_inh_child"),
+        ))
+        .unwrap();
+        let relations = ["k_nn", "k_null", "k_part", "k_inh", "k_noindex", "k_left", "k_union"];
+        let types = quote_literal(TYPES);
+        let ids = |q: &str| one(&format!("SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM ({q}) s"));
+        let (mut checked, mut selective) = (0, 0);
+        for _ in 0..70 {
+            let s = spec(&mut r, 0);
+            let lit = format!("{}::jsonb", quote_literal(&s));
+            // The spec in an InitPlan is not a constant to the planner: the call itself.
+            let hidden = format!("(SELECT {lit})");
+            let sql = one(&format!("SELECT fraiseql_where_sql({lit}, 'data', {types}::jsonb)")).expect("compiled");
+            for rel in relations {
+                let instance = |ctx: &str, spec: &str| {
+                    ctx.replace("{Xb}", &format!("fraiseql_where(b.data, {spec}, {types}::jsonb)"))
+                        .replace("{X}", &format!("fraiseql_where(a.data, {spec}, {types}::jsonb)"))
+                        .replace("{R}", rel)
+                };
+                for ctx in CONTEXTS {
+                    let planned = ids(&instance(ctx, &lit));
+                    let reference = ids(&instance(ctx, &hidden));
+                    assert_eq!(planned, reference, "spec {s}\nrelation {rel}\ncontext {ctx}");
+                    checked += 1;
+                }
+                // The compiled SQL selects the rows the call selects.
+                let by_call = ids(&instance("SELECT a.id FROM {R} a WHERE {X}", &hidden));
+                let by_sql = ids(&format!("SELECT id FROM {rel} WHERE {sql}"));
+                assert_eq!(by_call, by_sql, "spec {s}\nrelation {rel}\ncompiled: {sql}");
+                let n = by_call.as_deref().map_or(0, |t| if t.is_empty() { 0 } else { t.split(',').count() });
+                if n > 0 && n < 60 {
+                    selective += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 70 * relations.len() * CONTEXTS.len());
+        assert!(selective > 100, "only {selective} spec and relation pairs selected a proper subset");
+        Spi::run("RESET statement_timeout").unwrap();
+    }
+
     #[pg_test]
     fn timestamp_readers_agree_with_the_server_on_every_accepted_form() {
         // Generated ISO texts: every fraction length, with and without seconds, `T` or a

@@ -251,10 +251,13 @@ impl PgDatabase {
     ///
     /// # Safety
     /// Must follow a successful SPI call returning rows.
-    unsafe fn each_row(&mut self, row: &mut dyn FnMut(Option<Value<'_>>) -> bool) {
+    unsafe fn each_row(&mut self, source: &str, row: &mut dyn FnMut(Option<Value<'_>>) -> bool) {
         // SAFETY: the caller's contract: SPI_tuptable holds SPI_processed rows.
         let (table, n) = unsafe { (&*pg_sys::SPI_tuptable, pg_sys::SPI_processed as usize) };
+        // SAFETY: the tuptable's descriptor has at least one column.
+        unsafe { require_jsonb_column(table.tupdesc, source) };
         for i in 0..n {
+            pgrx::check_for_interrupts!();
             // SAFETY: the per-row context is ours and alive; what is allocated in it (the
             // row's detoasted bytes) is used only inside the closure, before the reset.
             // Row i of the tuptable is a jsonb (or NULL) that lives as long as the tuptable.
@@ -277,6 +280,32 @@ impl PgDatabase {
     }
 }
 
+/// Raises 42804 unless the first column of `desc` is jsonb or a domain over jsonb: a
+/// value of any other type read as jsonb bytes would be misread (an `int` as a pointer,
+/// a fixed-length type's bytes as a TOAST pointer into another table). A `@view` name
+/// resolves as the caller's own statement would, temporary relations first, so the
+/// relation read is whatever the caller's session made of that name.
+///
+/// # Safety
+/// `desc` must be a valid tuple descriptor with at least one attribute.
+unsafe fn require_jsonb_column(desc: pg_sys::TupleDesc, source: &str) {
+    // SAFETY: the caller's contract; catalog lookups by type OID.
+    unsafe {
+        if (*desc).natts < 1 {
+            raise(PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH, format!("{source} returned no column"), None);
+        }
+        let typ = (*(*desc).attrs.as_ptr()).atttypid;
+        if pg_sys::getBaseType(typ) != pg_sys::JSONBOID {
+            let name = std::ffi::CStr::from_ptr(pg_sys::format_type_be(typ)).to_string_lossy().into_owned();
+            raise(
+                PgSqlErrorCode::ERRCODE_DATATYPE_MISMATCH,
+                format!("column \"data\" of {source} is of type {name}, expected jsonb"),
+                Some("a @view names a table or view whose data column is jsonb (or a domain over jsonb)"),
+            );
+        }
+    }
+}
+
 impl Database for PgDatabase {
     fn host(&self) -> &dyn Host {
         &PgHost
@@ -294,7 +323,7 @@ impl Database for PgDatabase {
             // SAFETY: SPI is connected for the request; the statement is ours.
             unsafe {
                 check_spi(pg_sys::SPI_execute(sql.as_ptr(), false, 0), pg_sys::SPI_OK_SELECT);
-                self.each_row(&mut |v| row(v.unwrap_or(Value::Null)));
+                self.each_row(&format!("relation {rel}"), &mut |v| row(v.unwrap_or(Value::Null)));
             }
         })
     }
@@ -316,7 +345,7 @@ impl Database for PgDatabase {
                     0,
                 );
                 check_spi(rc, pg_sys::SPI_OK_SELECT);
-                self.each_row(&mut |v| {
+                self.each_row(&format!("function {}", c.function), &mut |v| {
                     result(v);
                     false
                 });

@@ -9,7 +9,8 @@
 //!   column is a column of a table): the call is replaced by
 //!   `<derived> AND fraiseql_where(<same arguments>)`, where `<derived>` are the btree
 //!   conditions on the table's expression indexes and the `OR`s whose every alternative
-//!   an index serves (`Spec::planner_clauses`). The call stays as the recheck, so the
+//!   an index serves (`Spec::planner_clauses`). The call stays as the recheck, marked so
+//!   that simplifying the result again leaves it alone (`RECHECK_MARK`), so the
 //!   rewrite is exact wherever the expression appears: a derived condition is false only
 //!   where the call is false, and NULL only where the call is false or NULL. When the
 //!   whole spec has an equivalent native form (`Spec::equivalent`) that form replaces
@@ -220,8 +221,10 @@ struct Found {
     /// The GIN operator family's `@>` and `?&` (valid when `gin` says so).
     contains_op: pg_sys::Oid,
     exists_all_op: pg_sys::Oid,
-    /// The column is declared `NOT NULL`.
+    /// The column is declared `NOT NULL` (in this relation: see `children_not_null`).
     not_null: bool,
+    /// The relation has (or had) inheritance children or partitions.
+    has_children: bool,
 }
 
 impl Found {
@@ -511,6 +514,7 @@ unsafe fn read_indexes(relid: pg_sys::Oid, attno: i16, where_fn: pg_sys::Oid) ->
         if attno >= 1 && (attno as i32) <= (*desc).natts {
             found.not_null = (*(*desc).attrs.as_ptr().add(attno as usize - 1)).attnotnull;
         }
+        found.has_children = (*(*rel).rd_rel).relhassubclass;
         let list = PgList::<std::ffi::c_void>::from_pg(pg_sys::RelationGetIndexList(rel));
         for i in 0..list.len() {
             pgrx::check_for_interrupts!();
@@ -787,9 +791,15 @@ unsafe fn simplify(req: *mut pg_sys::SupportRequestSimplify) -> *mut pg_sys::Nod
     // SAFETY: the request and the call it describes are the planner's.
     unsafe {
         let fcall = (*req).fcall;
+        if is_recheck((*fcall).args) {
+            return null_mut();
+        }
         let Some(Call { data, spec: Some(spec), .. }) = call((*fcall).args) else { return null_mut() };
         let Some((relid, attno, varno)) = table_column((*req).root, data) else { return null_mut() };
-        let found = find_indexes(relid, attno, varno, (*fcall).funcid);
+        let mut found = find_indexes(relid, attno, varno, (*fcall).funcid);
+        if found.not_null && found.has_children && !children_not_null(relid, attno) {
+            found.not_null = false;
+        }
         if found.keys.is_empty() && found.gin.is_none() {
             return text_form(&spec, data, &found, (*req).root).unwrap_or(null_mut());
         }
@@ -805,10 +815,99 @@ unsafe fn simplify(req: *mut pg_sys::SupportRequestSimplify) -> *mut pg_sys::Nod
             return null_mut();
         }
         // Node: a copy of the call itself (the request's FuncExpr is the planner's
-        // stack dummy), kept as the exact recheck.
-        clauses.push(copy(fcall.cast()));
+        // stack dummy), kept as the exact recheck, marked so that it is never rewritten
+        // again (`is_recheck`).
+        clauses.push(mark_recheck(copy(fcall.cast())));
         // Node: BoolExpr AND of the derived clauses and the call.
         bool_clause(clauses, false)
+    }
+}
+
+/// The `location` of the spec constant of a call kept as the recheck of a rewrite.
+/// PostgreSQL simplifies again the arguments of an `AND` that simplification produced
+/// (`simplify_and_arguments`, and `simplify_or_arguments` after `NOT` turned the `AND`
+/// into an `OR`), and simplifies a partition's or inheritance child's copy of the
+/// quals again: a recheck rewritten each time would be rewritten forever, allocating
+/// until the server runs out of memory. The mark survives both (`copyObject` keeps a
+/// location, `equal()` ignores it, EXPLAIN does not print it); the parser only writes
+/// byte offsets (0 and up) or -1 (unknown), and every reader of a location treats a
+/// negative one as unknown.
+const RECHECK_MARK: i32 = -0x4651_4C;
+
+/// `call` with the location of its spec constant set to [`RECHECK_MARK`].
+fn mark_recheck(call: *mut pg_sys::Node) -> *mut pg_sys::Node {
+    // SAFETY: `call` is our own copy of a `fraiseql_where` FuncExpr whose spec argument
+    // is a Const (`call()` parsed it).
+    unsafe {
+        let args = PgList::<pg_sys::Node>::from_pg((*(call as *mut pg_sys::FuncExpr)).args);
+        if let Some(spec) = args.get_ptr(1).filter(|n| is_a(*n, NodeTag::T_Const)) {
+            (*(spec as *mut pg_sys::Const)).location = RECHECK_MARK;
+        }
+    }
+    call
+}
+
+/// Whether the call is a recheck that a rewrite of this module put there
+/// ([`RECHECK_MARK`]).
+///
+/// # Safety
+/// `args` must be the argument list of a `fraiseql_where` call.
+unsafe fn is_recheck(args: *mut pg_sys::List) -> bool {
+    // SAFETY: the caller's contract; a Const is read as one.
+    unsafe {
+        let args = PgList::<pg_sys::Node>::from_pg(args);
+        args.get_ptr(1)
+            .is_some_and(|n| is_a(n, NodeTag::T_Const) && (*(n as *mut pg_sys::Const)).location == RECHECK_MARK)
+    }
+}
+
+unsafe extern "C-unwind" {
+    /// `catalog/pg_inherits.h`, which pgrx does not bind: every descendant of a relation
+    /// (the relation itself first), locking each with `lockmode`. Called only through
+    /// `pg_guard_ffi_boundary`, which turns an ERROR it raises into a Rust unwind.
+    fn find_all_inheritors(
+        parent: pg_sys::Oid,
+        lockmode: pg_sys::LOCKMODE,
+        numparents: *mut *mut pg_sys::List,
+    ) -> *mut pg_sys::List;
+}
+
+/// Whether column `attno` of `relid` is declared `NOT NULL` in every inheritance child
+/// and partition (a plain inheritance child may drop a parent's `NOT NULL`; a foreign
+/// table does not enforce one). Read at every planning, not kept with the indexes: a
+/// change to a child invalidates the child's relcache entry, not the parent's.
+fn children_not_null(relid: pg_sys::Oid, attno: i16) -> bool {
+    // SAFETY: catalog lookups by OID and name; the tuples are released. Children are
+    // listed without a lock (the planner locks them when it expands the parent); one
+    // dropped meanwhile counts as nullable.
+    unsafe {
+        let name = pg_sys::get_attname(relid, attno, true);
+        if name.is_null() {
+            return false;
+        }
+        let children = PgList::<std::ffi::c_void>::from_pg(pg_sys::ffi::pg_guard_ffi_boundary(|| {
+            find_all_inheritors(relid, pg_sys::NoLock as i32, null_mut())
+        }));
+        for i in 0..children.len() {
+            pgrx::check_for_interrupts!();
+            let child = (*(*children.as_ptr()).elements.add(i)).oid_value;
+            if child == relid {
+                continue;
+            }
+            if pg_sys::get_rel_relkind(child) as u8 == pg_sys::RELKIND_FOREIGN_TABLE {
+                return false;
+            }
+            let tuple = pg_sys::SearchSysCacheAttName(child, name);
+            if tuple.is_null() {
+                return false;
+            }
+            let not_null = (*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_attribute>(tuple)).attnotnull;
+            pg_sys::ReleaseSysCache(tuple);
+            if !not_null {
+                return false;
+            }
+        }
+        true
     }
 }
 
@@ -961,6 +1060,7 @@ unsafe fn index_condition(req: *mut pg_sys::SupportRequestIndexCondition) -> *mu
             contains_op: contains,
             exists_all_op: exists_all,
             not_null: false,
+            has_children: false,
         };
         let mut list = PgList::<pg_sys::Node>::new();
         for d in spec.gin_conditions(ops) {

@@ -184,7 +184,7 @@ fn skip_and_include_follow_variables() {
         run_with(&mut d, q, r#"{"withName": true, "skipRoot": true}"#, None, &Limits::default()),
         r#"{"data":{"routerConfigs":[{"id":"c1","configName":"paris v1"}]}}"#
     );
-    assert_eq!(d.log, [r#"SELECT "data" FROM "public"."tv_router_config" WHERE true LIMIT 1"#]);
+    assert_eq!(d.log, [r#"SELECT "data" FROM "public"."tv_router_config" WHERE ("data" IS NOT NULL) LIMIT 1"#]);
     assert_eq!(
         run(q, r#"{"withName": false, "skipRoot": false}"#),
         r#"{"errors":[{"message":"Cannot return null for non-nullable field Machine.serial.","locations":[{"line":3,"column":38}],"path":["machines",1,"serial"]}],"data":null}"#

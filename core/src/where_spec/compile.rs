@@ -132,6 +132,9 @@ impl Compiler {
     fn node(&mut self, node: &Node, scope: &str, positive: bool) -> String {
         crate::guard::stack();
         match node {
+            // On the column itself, NULL where it is (as the STRICT call is); inside a
+            // quantifier the scope is an element, never NULL.
+            Node::True if self.depth == 0 => format!("({scope} IS NOT NULL)"),
             Node::True => "true".to_string(),
             Node::And(parts) => {
                 let mut out = Vec::new();
@@ -174,7 +177,13 @@ impl Compiler {
                         return sql;
                     }
                 }
-                super::ops::sql(op, &path_expr(scope, path), &self.ctx, positive)
+                let sql = super::ops::sql(op, &path_expr(scope, path), &self.ctx, positive);
+                if matches!(op, Op::IsNull(_)) && self.depth == 0 {
+                    // `isnull` is never unknown on a document, so on a NULL column it
+                    // would be true or false where the STRICT call is NULL.
+                    return format!("CASE WHEN {scope} IS NOT NULL THEN {sql} END");
+                }
+                sql
             }
             Node::Quant { path, kind, inner } => {
                 let v = path_expr(scope, path);

@@ -523,6 +523,17 @@ impl DateRange {
 
 /// `YYYY-MM-DD` of days since 2000-01-01.
 pub fn date_text(days: i32) -> String {
+    let (y, m, d) = civil(days);
+    if y <= 0 {
+        // PostgreSQL has no year 0 and refuses one: year 0 is 1 BC, -1 is 2 BC, ….
+        return format!("{:04}-{m:02}-{d:02} BC", 1 - y);
+    }
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The proleptic Gregorian (year, month, day) of a day count from 2000-01-01, years
+/// counted astronomically (0 is 1 BC).
+fn civil(days: i32) -> (i64, i64, i64) {
     let z = days as i64 + days_from_civil(2000, 1, 1) + 719468;
     let era = if z >= 0 { z } else { z - 146096 } / 146097;
     let doe = z - era * 146097;
@@ -532,7 +543,7 @@ pub fn date_text(days: i32) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02}")
+    (y, m, d)
 }
 
 /// An ltree path: labels of ASCII letters, digits and `_`, joined by dots, at most
@@ -615,7 +626,11 @@ impl Typed {
                 let rem = us.rem_euclid(86_400_000_000);
                 let (h, m, s, f) = (rem / 3_600_000_000, rem / 60_000_000 % 60, rem / 1_000_000 % 60, rem % 1_000_000);
                 let zone = if ty == TypeName::Timestamptz { "+00" } else { "" };
-                format!("{} {h:02}:{m:02}:{s:02}.{f:06}{zone}", date_text(days as i32))
+                // A date before year 1 (`0001-01-01T00:00:00+01:00` is 1 BC in UTC) is
+                // written `… BC` after the time, as PostgreSQL prints it.
+                let date = date_text(days as i32);
+                let (date, era) = date.strip_suffix(" BC").map_or((&date[..], ""), |d| (d, " BC"));
+                format!("{date} {h:02}:{m:02}:{s:02}.{f:06}{zone}{era}")
             }
             Typed::Date(d) => date_text(*d),
             Typed::Uuid(u) => uuid_text(u),
@@ -706,6 +721,18 @@ mod tests {
         }
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("2023-2-01"), None);
+    }
+
+    #[test]
+    fn times_before_year_one_are_written_bc() {
+        // Valid input (year 1 with an offset east of UTC) whose UTC instant is in 1 BC:
+        // PostgreSQL refuses year 0, and reads `… BC` after the time.
+        let t = Typed::Time(parse_timestamp("0001-01-01T00:00:00+01:00", true).unwrap());
+        assert_eq!(t.sql_literal(TypeName::Timestamptz), "'0001-12-31 23:00:00.000000+00 BC'::pg_catalog.timestamptz");
+        let t = Typed::Time(parse_timestamp("0001-01-01T00:00:00Z", true).unwrap());
+        assert_eq!(t.sql_literal(TypeName::Timestamptz), "'0001-01-01 00:00:00.000000+00'::pg_catalog.timestamptz");
+        assert_eq!(date_text(parse_date("0001-01-01").unwrap() - 1), "0001-12-31 BC");
+        assert_eq!(date_text(parse_date("0001-03-01").unwrap() - 366), "0001-02-29 BC");
     }
 
     #[test]
