@@ -10,6 +10,7 @@ mod support;
 
 use fraiseql_core::execute::{
     execute, prepare, response, CompiledSchema, Database, DbError, FunctionCall, Limits, Outcome, ViewQuery,
+    MAX_DOCUMENT_FIELDS,
 };
 use fraiseql_core::guard;
 use fraiseql_core::jsonb::{self, Value};
@@ -116,4 +117,27 @@ fn the_row_loop_checks_for_interrupts() {
     let before = checks();
     execute(&cs, &p, None, &Default::default(), &Limits::default(), &mut db, &mut out).unwrap();
     assert!(checks() - before >= 5_000, "{} checks for 5,000 rows", checks() - before);
+}
+
+#[test]
+fn documents_with_too_many_fields_are_refused_before_validation() {
+    let cs = schema();
+    let mut db = Rows::new(&[r#"{"id": "n"}"#]);
+    let limits = Limits { max_document_bytes: 1 << 20, ..Limits::default() };
+    // `nodes` and 49,999 copies of `id`: the limit itself, valid and answered.
+    let at_limit = format!("{{ nodes {{{} }} }}", " id".repeat(MAX_DOCUMENT_FIELDS - 1));
+    assert_eq!(run(&cs, &mut db, &at_limit, &limits), r#"{"data":{"nodes":[{"id":"n"}]}}"#);
+    // One more, and every one of them unknown: refused for its size, not validated.
+    let over = format!("{{ nodes {{{} }} }}", " nope".repeat(MAX_DOCUMENT_FIELDS));
+    assert_eq!(
+        run(&cs, &mut db, &over, &limits),
+        r#"{"errors":[{"message":"The document selects 50001 fields, more than the 50000 allowed.","extensions":{"code":"54000"}}]}"#
+    );
+    // Fields in fragments and inline fragments count where they are written.
+    let frags = format!(
+        "{{ nodes {{ ...F ... on Node {{{}}} }} }} fragment F on Node {{{}}}",
+        " id".repeat(MAX_DOCUMENT_FIELDS / 2),
+        " name".repeat(MAX_DOCUMENT_FIELDS / 2)
+    );
+    assert!(run(&cs, &mut db, &frags, &limits).contains("The document selects 50001 fields"));
 }

@@ -19,7 +19,7 @@ pub mod run;
 pub mod schema;
 pub mod values;
 
-pub use document::{prepare, Limits, Prepared};
+pub use document::{prepare, Limits, Prepared, MAX_DOCUMENT_FIELDS};
 pub use filter::ViewQuery;
 pub use request::{parse_request, RequestBody};
 pub use response::{response, write_error, write_errors};
