@@ -415,10 +415,15 @@ struct CachedDocument {
     last_used: u64,
 }
 
-/// Documents kept per backend: 256 of them, or 16 MB of document text, whichever is
-/// reached first; the least recently used goes first.
+/// Documents kept per backend: 256 of them, or 32 MB of prepared state as
+/// `Prepared::approx_bytes` estimates it (parsed document, text, root plans), whichever
+/// is reached first; the least recently used goes first. A prepared and planned
+/// document holds 20-60 times its text (a 2 kB operation about 100 kB, a 256 kB one up
+/// to about 15 MB), so the former bound of 16 MB of text let one backend hold about
+/// 0.8 GB; 32 MB keeps 256 operations of 2 kB, and is what each pooled backend may
+/// hold at most.
 const MAX_DOCUMENTS: usize = 256;
-const MAX_DOCUMENT_TEXT: usize = 16 * 1024 * 1024;
+const MAX_DOCUMENT_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 type DocKey = (String, String, String);
 
@@ -501,16 +506,28 @@ fn document(
         let mut c = c.borrow_mut();
         let now = c.clock;
         c.documents.insert(key, CachedDocument { prepared: prepared.clone(), last_used: now });
-        while c.documents.len() > MAX_DOCUMENTS
-            || c.documents.values().map(|d| d.prepared.size).sum::<usize>() > MAX_DOCUMENT_TEXT
-        {
+    });
+    trim_documents();
+    Ok(prepared)
+}
+
+/// Drops the least recently used documents until at most `MAX_DOCUMENTS` are kept and
+/// their estimated size is within `MAX_DOCUMENT_CACHE_BYTES` (a document larger than
+/// that alone is not kept). Called when a document is added and after each request,
+/// since running an operation adds its root plans to its document.
+fn trim_documents() {
+    CACHES.with(|c| {
+        let mut c = c.borrow_mut();
+        let mut total: usize = c.documents.values().map(|d| d.prepared.approx_bytes()).sum();
+        while c.documents.len() > MAX_DOCUMENTS || total > MAX_DOCUMENT_CACHE_BYTES {
             let Some(oldest) = c.documents.iter().min_by_key(|(_, d)| d.last_used).map(|(k, _)| k.clone()) else {
                 break;
             };
-            c.documents.remove(&oldest);
+            if let Some(d) = c.documents.remove(&oldest) {
+                total -= d.prepared.approx_bytes().min(total);
+            }
         }
     });
-    Ok(prepared)
 }
 
 fn report_schema_error(e: &execute::SchemaError) -> ! {
@@ -623,6 +640,7 @@ unsafe fn run(
     })();
     // SAFETY: the connection made above.
     unsafe { pg_sys::SPI_finish() };
+    trim_documents();
     match result {
         Ok(errors) if errors.is_empty() => {
             out.put_bytes(b"}");

@@ -10,12 +10,48 @@ mod support;
 
 use fraiseql_core::execute::{
     execute, prepare, response, CompiledSchema, Database, DbError, FunctionCall, Limits, Outcome, ViewQuery,
-    MAX_DOCUMENT_FIELDS,
+    MAX_DOCUMENT_FIELDS, MAX_INTROSPECTION_STEPS,
 };
 use fraiseql_core::guard;
 use fraiseql_core::jsonb::{self, Value};
 use fraiseql_core::where_spec::Host;
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+
+/// The system allocator, counting the bytes live per thread (each test allocates and
+/// frees on its own thread).
+struct Counting;
+
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+}
+
+fn live() -> isize {
+    LIVE.with(Cell::get)
+}
+
+// SAFETY: every call is forwarded to the system allocator unchanged; the count is a
+// thread-local cell that allocates nothing.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let _ = LIVE.try_with(|c| c.set(c.get() + l.size() as isize));
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        let _ = LIVE.try_with(|c| c.set(c.get() - l.size() as isize));
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        let _ = LIVE.try_with(|c| c.set(c.get() + new as isize - l.size() as isize));
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 thread_local! {
     static CHECKS: Cell<usize> = const { Cell::new(0) };
@@ -140,4 +176,94 @@ fn documents_with_too_many_fields_are_refused_before_validation() {
         " name".repeat(MAX_DOCUMENT_FIELDS / 2)
     );
     assert!(run(&cs, &mut db, &frags, &limits).contains("The document selects 50001 fields"));
+}
+
+/// Prepares and runs `query` once (its root plans are kept), and returns what the
+/// prepared document holds by the allocator's count and by its own estimate.
+fn held(cs: &CompiledSchema, query: &str, variables: &str) -> (usize, usize) {
+    let limits = Limits { max_document_bytes: 1 << 20, max_depth: 100, max_root_fields: 100 };
+    let vars = fraiseql_core::execute::variables_from_json(variables).unwrap();
+    let mut db = Rows::new(&[r#"{"id": "n", "name": "x", "child": {"id": "c"}}"#]);
+    let mut out = String::new();
+    let before = live();
+    let p = prepare(cs, query, &limits).unwrap_or_else(|e| panic!("{:?}", e[0]));
+    let outcome = execute(cs, &p, None, &vars, &limits, &mut db, &mut out).unwrap();
+    assert!(matches!(&outcome, Outcome::Executed(e) if e.is_empty()), "{outcome:?}");
+    drop(outcome);
+    let out_bytes = out.capacity() as isize;
+    let measured = (live() - before - out_bytes) as usize;
+    (measured, p.approx_bytes())
+}
+
+#[test]
+fn a_prepared_document_is_measured_by_what_it_holds() {
+    let cs = schema();
+    let aliases: String = (0..20_000).map(|i| format!(" a{i}: name")).collect();
+    let copies: String = (0..5_000).map(|_| " child { child { child { id name } } }").collect();
+    let fragments: String = (0..300).map(|i| format!(" fragment F{i} on Node {{ child {{ id name }} }}")).collect();
+    let spreads: String = (0..300).map(|i| format!(" ...F{i}")).collect();
+    let ids: String = (0..20_000).map(|i| format!("\"{i}\",")).collect();
+    let directives: String = (0..5_000).map(|i| format!(" n{i}: name @include(if: true) @skip(if: false)")).collect();
+    let lines: String = (0..20_000).map(|i| format!("\n  l{i}: id")).collect();
+    let cases = [
+        (
+            "a small operation",
+            "query Q($id: ID!) { node(id: $id) { id name child { id } } }".to_string(),
+            r#"{"id": "1"}"#,
+        ),
+        ("20,000 aliases", format!("{{ nodes {{{aliases} }} }}"), "{}"),
+        ("5,000 copies of a nested field", format!("{{ nodes {{{copies} }} }}"), "{}"),
+        ("300 fragments", format!("{{ nodes {{{spreads} }} }}{fragments}"), "{}"),
+        ("a list argument of 20,000 strings", format!("{{ nodes(where: {{id: {{in: [{ids}]}}}}) {{ id }} }}"), "{}"),
+        (
+            "a long string argument",
+            format!("{{ nodes(where: {{name: {{eq: \"{}\"}}}}) {{ id }} }}", "x".repeat(200_000)),
+            "{}",
+        ),
+        ("10,000 directives", format!("{{ nodes {{{directives} }} }}"), "{}"),
+        ("20,000 lines", format!("{{ nodes {{{lines}\n}} }}"), "{}"),
+        ("comments", format!("{{ nodes {{ id }} }} #{}", "c".repeat(200_000)), "{}"),
+    ];
+    for (what, query, variables) in cases {
+        let (measured, estimated) = held(&cs, &query, variables);
+        eprintln!("{what}: {} bytes of text, {measured} held, {estimated} estimated", query.len());
+        assert!(estimated >= measured, "{what}: estimated {estimated} < {measured} held");
+        assert!(estimated <= 2 * measured, "{what}: estimated {estimated} > 2 x {measured} held");
+    }
+}
+
+/// `n` aliases of `types`, each with `n` aliases of `inputFields`.
+fn aliased_introspection(n: usize) -> String {
+    let inner: String = (0..n).map(|i| format!(" f{i}: inputFields {{ name type {{ name }} }}")).collect();
+    let outer: String = (0..n).map(|i| format!(" t{i}: types {{ name{inner} }}")).collect();
+    format!("{{ __schema {{{outer} }} }}")
+}
+
+#[test]
+fn introspection_is_bounded_before_it_is_answered() {
+    install_hooks();
+    let cs = schema();
+    let mut db = Rows::new(&[]);
+    let limits = Limits { max_document_bytes: 1 << 20, ..Limits::default() };
+    // The probe's shape: a few hundred kB of answer per alias pair.
+    let got = run(&cs, &mut db, &aliased_introspection(100), &limits);
+    assert_eq!(
+        got,
+        format!(
+            r#"{{"errors":[{{"message":"The introspection answer would take more than {MAX_INTROSPECTION_STEPS} steps (values and selections); select fewer aliased copies of its lists.","extensions":{{"code":"54000"}}}}]}}"#
+        )
+    );
+    // Within the limit, answered; the walk checks for interrupts as it counts.
+    let before = checks();
+    let got = run(&cs, &mut db, &aliased_introspection(10), &limits);
+    assert!(got.starts_with(r#"{"data":{"__schema":{"t0":[{"name":"#), "{}", &got[..200]);
+    assert!(checks() - before >= 10, "{} interrupt checks", checks() - before);
+    // A whole schema's introspection is far below it.
+    let got = run(
+        &cs,
+        &mut db,
+        "{ __schema { types { name fields { name args { name } type { name } } inputFields { name } } } }",
+        &limits,
+    );
+    assert!(got.starts_with(r#"{"data":{"__schema":{"types":["#), "{got}");
 }

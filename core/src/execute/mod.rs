@@ -13,14 +13,17 @@ mod compat;
 pub mod document;
 pub mod filter;
 pub mod generate;
+mod introspect;
 pub mod request;
 pub mod response;
 pub mod run;
 pub mod schema;
+mod size;
 pub mod values;
 
 pub use document::{prepare, Limits, Prepared, MAX_DOCUMENT_FIELDS};
 pub use filter::ViewQuery;
+pub use introspect::MAX_INTROSPECTION_STEPS;
 pub use request::{parse_request, RequestBody};
 pub use response::{response, write_error, write_errors};
 pub use run::{execute, Database, DbError, FunctionCall, Outcome};

@@ -7,6 +7,7 @@
 use super::compat::Lines;
 use super::document::{check_limits, check_size, request_error, Limits, Prepared, RootPlan};
 use super::filter::{self, ViewQuery};
+use super::introspect;
 use super::schema::{out_type, Binding, CompiledSchema};
 use super::values::{self, snake_keys, to_json};
 use crate::jsonb::{write_json_string, Corrupt, Value};
@@ -419,6 +420,20 @@ fn introspection(
     let to_errors =
         |e: apollo_compiler::request::RequestError| vec![from_graphql_error(e.to_graphql_error(&p.doc.sources))];
     apollo_compiler::introspection::check_max_depth(&p.doc, op).map_err(to_errors)?;
+    let fields: Vec<&Node<Field>> = plans
+        .iter()
+        .filter(|rp| matches!(rp.fields[0].name.as_str(), "__schema" | "__type"))
+        .flat_map(|rp| &rp.fields)
+        .collect();
+    if let Err(limit) = introspect::steps(cs, &p.doc, &fields, vars, introspect::MAX_INTROSPECTION_STEPS) {
+        return Err(vec![request_error(
+            format!(
+                "The introspection answer would take more than {limit} steps (values and selections); select fewer aliased copies of its lists."
+            ),
+            Some("54000"),
+        )]);
+    }
+    crate::guard::interrupts();
     apollo_compiler::introspection::partial_execute(&cs.schema, &cs.implementers, &p.doc, op, vars)
         .map(Some)
         .map_err(to_errors)

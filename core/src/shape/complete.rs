@@ -54,6 +54,26 @@ pub enum OutType {
 }
 
 impl OutType {
+    /// The heap bytes of the type: its wrappers' boxes and an enum's value names.
+    pub fn approx_bytes(&self) -> usize {
+        let mut total = 0;
+        let mut t = self;
+        loop {
+            match t {
+                OutType::NonNull(inner) | OutType::List(inner) => {
+                    total += std::mem::size_of::<OutType>();
+                    t = inner;
+                }
+                OutType::Leaf(Leaf::Enum { name, values }) => {
+                    let names: usize = values.iter().map(String::capacity).sum();
+                    return total + name.capacity() + values.capacity() * std::mem::size_of::<String>() + names;
+                }
+                OutType::Leaf(_) => return total,
+                OutType::Object(name) => return total + name.capacity(),
+            }
+        }
+    }
+
     pub fn is_non_null(&self) -> bool {
         matches!(self, OutType::NonNull(_))
     }

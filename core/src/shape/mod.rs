@@ -192,6 +192,34 @@ struct PlanField {
     typed: Option<Box<TypedField>>,
 }
 
+impl Plan {
+    /// The bytes this plan holds (its fields, their keys and types, nested plans), for
+    /// caches that bound their memory. A loop with a heap stack: plans nest at most
+    /// `MAX_DEPTH` levels and hold at most `MAX_PLAN_FIELDS` fields.
+    pub fn approx_bytes(&self) -> usize {
+        let mut total = std::mem::size_of::<Plan>();
+        let mut todo = vec![self];
+        while let Some(plan) = todo.pop() {
+            guard::interrupts();
+            total += plan.fields.capacity() * std::mem::size_of::<PlanField>();
+            for f in &plan.fields {
+                total += f.key.capacity() + f.data_key.capacity() + f.fallback.as_ref().map_or(0, String::capacity);
+                match &f.kind {
+                    Kind::Typename(t) => total += t.capacity(),
+                    Kind::Leaf => {}
+                    Kind::Object(p) => todo.push(p),
+                }
+                if let Some(t) = &f.typed {
+                    total += std::mem::size_of::<TypedField>() + t.key.capacity() + t.ty.approx_bytes();
+                    total += t.site.owner.capacity() + t.site.field.capacity();
+                    total += t.site.locations.capacity() * std::mem::size_of::<(usize, usize)>();
+                }
+            }
+        }
+        total
+    }
+}
+
 impl PlanField {
     /// The field's value in an object of the row: the data key, else the name as written.
     fn lookup<'v>(&self, c: &crate::jsonb::Container<'v>) -> Result<Option<Value<'v>>, Corrupt> {
