@@ -650,14 +650,34 @@ fn is_true(arg: *mut pg_sys::Node) -> *mut pg_sys::Node {
     node.into_pg().cast()
 }
 
-/// `(a AND b …)` or `(a OR b …)` of one or more clauses (one clause stands alone).
+/// `(a AND b …)` or `(a OR b …)` of one or more clauses (one clause stands alone), flat:
+/// an argument that is itself an AND (an OR) has its arguments spliced in. What the
+/// support function returns is used as it is, and a partition's or a UNION ALL member's
+/// copy of the quals is simplified without `canonicalize_qual`, which would flatten it:
+/// the planner's index matching assumes no OR directly under an OR (an alternative of
+/// an `_or` that is itself an `_or` crashed it in `create_index_paths`).
 fn bool_clause(clauses: Vec<*mut pg_sys::Node>, or: bool) -> *mut pg_sys::Node {
     if clauses.len() == 1 {
         return clauses[0];
     }
     let mut list = PgList::<pg_sys::Node>::new();
     for c in clauses {
-        list.push(c);
+        // SAFETY: `c` is a valid expression node; a BoolExpr is read as one.
+        let same = unsafe {
+            is_a(c, NodeTag::T_BoolExpr) && {
+                let b = c as *mut pg_sys::BoolExpr;
+                (*b).boolop == if or { pg_sys::BoolExprType::OR_EXPR } else { pg_sys::BoolExprType::AND_EXPR }
+            }
+        };
+        if same {
+            // SAFETY: the BoolExpr's argument list, of valid expression nodes.
+            let args = unsafe { PgList::<pg_sys::Node>::from_pg((*(c as *mut pg_sys::BoolExpr)).args) };
+            for a in args.iter_ptr() {
+                list.push(a);
+            }
+        } else {
+            list.push(c);
+        }
     }
     // SAFETY: builds a BoolExpr over a fresh list of valid clauses.
     unsafe {

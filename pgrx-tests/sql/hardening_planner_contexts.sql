@@ -86,7 +86,11 @@ INSERT INTO specs VALUES
   (11, '{}'),
   (12, '{"NOT": {"configName": {"eq": "c1"}}}'),
   (13, '{"configName": {"startsWith": "c1"}, "status": {"eq": "active"}}'),
-  (14, '{"n": {"gte": 2, "lt": 5}}');
+  (14, '{"n": {"gte": 2, "lt": 5}}'),
+  -- an alternative that is itself an OR: the derived OR is flat (a nested one crashed
+  -- the planner's index matching in a UNION ALL member's or a partition's quals)
+  (15, '{"_or": [{"n": {"in": [false, 10]}}, {"k": {"eq": "a", "has_any_keys": ["x"]}}]}'),
+  (16, '{"OR": [{"OR": [{"configName": {"eq": "c1"}}, {"configName": {"eq": "c2"}}]}, {"k": {"eq": "b"}}]}');
 CREATE TABLE contexts (n int, q text);
 -- {X} is the call, {R} the relation (aliased a)
 INSERT INTO contexts VALUES
@@ -150,6 +154,8 @@ EXPLAIN (COSTS OFF) SELECT id FROM ih WHERE NOT fraiseql_where(data, '{"k": {"eq
 -- (the STRICT call is NULL there), as the call without the planner's help says
 SELECT array_agg(id ORDER BY id) FROM ih WHERE NOT fraiseql_where(data, '{"k": {"eq": "a"}}') AND id % 10 = 0;
 SELECT array_agg(id ORDER BY id) FROM ih WHERE NOT fraiseql_where(data, (SELECT '{"k": {"eq": "a"}}'::jsonb)) AND id % 10 = 0;
+SELECT count(*) FROM ua b WHERE NOT fraiseql_where(b.data, '{"_or": [{"n": {"in": [false, 10]}}, {"k": {"eq": "a", "has_any_keys": ["x"]}}]}') AND b.id >= 0;
+SELECT count(*) FROM p b WHERE NOT fraiseql_where(b.data, '{"_or": [{"n": {"in": [false, 10]}}, {"k": {"eq": "a", "has_any_keys": ["x"]}}]}') AND b.id >= 0;
 -- the prepared form, custom plans (the first five) and the generic one
 PREPARE q(int, jsonb) AS SELECT count(*) FROM t WHERE id > $1 AND fraiseql_where(data, $2);
 EXECUTE q(0, '{"configName": {"eq": "c42"}, "status": {"neq": "deleted"}}');
