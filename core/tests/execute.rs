@@ -509,3 +509,111 @@ fn validation_stops_after_100_errors_as_graphql_js_does() {
         "{got}"
     );
 }
+
+/// Runs `query` against `sdl` over `views` (name, documents) and returns the response
+/// and the statements run.
+fn run_on(sdl: &str, views: &[(&str, &[&str])], query: &str, variables: &str) -> (String, Vec<String>) {
+    let cs = CompiledSchema::build(sdl).unwrap_or_else(|e| panic!("{e}: {:?}", e.detail));
+    let mut d = FakeDb::default();
+    for (name, docs) in views {
+        d.views.insert(name.to_string(), docs.iter().map(|s| s.to_string()).collect());
+    }
+    let limits = Limits::default();
+    let p = match prepare(&cs, query, &limits) {
+        Ok(p) => p,
+        Err(errors) => return (response(&errors, None), d.log),
+    };
+    let vars = fraiseql_core::execute::variables_from_json(variables).unwrap();
+    let mut data = String::new();
+    let body = match execute(&cs, &p, None, &vars, &limits, &mut d, &mut data).unwrap() {
+        Outcome::Executed(errors) => response(&errors, Some(&data)),
+        Outcome::Rejected(errors) => response(&errors, None),
+    };
+    (body, d.log)
+}
+
+const BOOKS: &str = r#"
+type Author { id: ID! name: String! }
+type Book { id: ID! title: String! rating: Int authorId: ID }
+type Query {
+  author(id: ID!): Author @view(name: "tv_author")
+  books: [Book!]! @view(name: "tv_book")
+}
+"#;
+const AUTHORS: &[&str] = &[r#"{"id": "101", "name": "Ann"}"#, r#"{"id": "107", "name": "Bo"}"#];
+const BOOK_ROWS: &[&str] = &[
+    r#"{"id": "1", "title": "b", "rating": 5, "author_id": "101"}"#,
+    r#"{"id": "2", "title": "a", "rating": 5, "author_id": "103"}"#,
+    r#"{"id": "3", "title": "c", "rating": 9, "author_id": "107"}"#,
+];
+
+#[test]
+fn integer_literals_for_an_id_are_its_decimal_text() {
+    let views: &[(&str, &[&str])] = &[("tv_author", AUTHORS), ("tv_book", BOOK_ROWS)];
+    let (got, _) = run_on(BOOKS, views, "{ author(id: 101) { name } }", "{}");
+    assert_eq!(got, r#"{"data":{"author":{"name":"Ann"}}}"#);
+    let (got, _) = run_on(BOOKS, views, r#"{ books(where: {authorId: {in: [101, "107"]}}) { id } }"#, "{}");
+    assert_eq!(got, r#"{"data":{"books":[{"id":"1"},{"id":"3"}]}}"#);
+    let (got, _) = run_on(BOOKS, views, "{ books(where: {authorId: {eq: 103}}) { id } }", "{}");
+    assert_eq!(got, r#"{"data":{"books":[{"id":"2"}]}}"#);
+    let (got, _) = run_on(BOOKS, views, "query ($a: ID!) { author(id: $a) { name } }", r#"{"a": 107}"#);
+    assert_eq!(got, r#"{"data":{"author":{"name":"Bo"}}}"#);
+}
+
+#[test]
+fn an_integral_float_is_accepted_for_an_int_variable() {
+    let views: &[(&str, &[&str])] = &[("tv_book", BOOK_ROWS)];
+    let q = "query ($n: Int) { books(limit: $n) { id } }";
+    let (got, _) = run_on(BOOKS, views, q, r#"{"n": 2.0}"#);
+    assert_eq!(got, r#"{"data":{"books":[{"id":"1"},{"id":"2"}]}}"#);
+    let (got, _) = run_on(BOOKS, views, q, r#"{"n": 1e0}"#);
+    assert_eq!(got, r#"{"data":{"books":[{"id":"1"}]}}"#);
+    // not integral, or beyond 32 bits: refused as graphql-js refuses them
+    for bad in [r#"{"n": 2.5}"#, r#"{"n": 3000000000.0}"#] {
+        let (got, _) = run_on(BOOKS, views, q, bad);
+        assert!(got.starts_with(r#"{"errors":[{"message":"Variable \"$n\" got invalid value"#), "{bad}: {got}");
+    }
+}
+
+#[test]
+fn an_order_by_literal_sorts_by_its_keys_in_the_documents_order() {
+    let views: &[(&str, &[&str])] = &[("tv_book", BOOK_ROWS)];
+    let (got, log) = run_on(BOOKS, views, "{ books(orderBy: {rating: DESC, title: ASC}) { id } }", "{}");
+    assert!(got.starts_with(r#"{"data""#), "{got}");
+    let rating = log[0].find("rating").expect("sorted by rating");
+    let title = log[0].find("'title'").expect("sorted by title");
+    assert!(rating < title, "rating first: {}", log[0]);
+    let (_, log) = run_on(BOOKS, views, "{ books(orderBy: {title: ASC, rating: DESC}) { id } }", "{}");
+    assert!(log[0].find("'title'").unwrap() < log[0].find("rating").unwrap(), "title first: {}", log[0]);
+    // A variable keeps no key order (jsonb): one key per element, or an error.
+    let q = "query ($o: [BookOrderBy!]) { books(orderBy: $o) { id } }";
+    let (got, log) = run_on(BOOKS, views, q, r#"{"o": [{"rating": "DESC", "title": "ASC"}]}"#);
+    assert!(got.contains("has several keys") && got.contains(r#""code":"22023""#), "{got}");
+    assert!(log.is_empty(), "nothing runs: {log:?}");
+    let (got, _) = run_on(BOOKS, views, q, r#"{"o": [{"rating": "DESC"}, {"title": "ASC"}]}"#);
+    assert!(got.starts_with(r#"{"data""#), "{got}");
+    let (got, _) = run_on(
+        BOOKS,
+        views,
+        "query ($r: OrderDirection) { books(orderBy: [{rating: $r, title: ASC}]) { id } }",
+        r#"{"r": "DESC"}"#,
+    );
+    assert!(got.starts_with(r#"{"data""#), "a literal with a variable inside keeps its order: {got}");
+}
+
+#[test]
+fn introspection_lists_only_the_scalars_the_schema_uses() {
+    let (got, _) = run_on(BOOKS, &[], "{ __schema { types { name } } }", "{}");
+    for unused in ["IpAddress", "CIDR", "MacAddress", "LTree", "DateRange", "JSON", "IpRangeInput", "DateTime", "UUID"]
+    {
+        assert!(!got.contains(&format!("\"{unused}\"")), "{unused} listed: {got}");
+    }
+    assert!(got.contains("\"BookOrderBy\"") && got.contains("\"OrderDirection\""), "{got}");
+    let sdl = "type Host { id: ID! ip: IpAddress seen: DateTime }
+               type Query { hosts: [Host!]! @view(name: \"tv_host\") }";
+    let (got, _) = run_on(sdl, &[], "{ __schema { types { name } } }", "{}");
+    for used in ["\"IpAddress\"", "\"DateTime\"", "\"IpRangeInput\""] {
+        assert!(got.contains(used), "{used} missing: {got}");
+    }
+    assert!(!got.contains("\"LTree\""), "{got}");
+}

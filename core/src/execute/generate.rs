@@ -199,18 +199,70 @@ pub fn generated_sdl(schema: &Schema, query: &str, declared: &BTreeSet<String>) 
             sdl.push('\n');
         }
     }
-    for (s, _) in CUSTOM_SCALARS.iter().filter(|(s, _)| !declared.contains(*s)) {
+    let body = generated_inputs(schema, &entities, &is_object);
+    // Declared only when the user's types or the generated inputs name them, so that
+    // introspection lists no type the schema does not use.
+    let mut used = type_references(schema);
+    used.extend(sdl_names(&body));
+    if used.contains("IpRangeInput") {
+        used.insert("IpAddress".to_string());
+    }
+    for (s, _) in CUSTOM_SCALARS.iter().filter(|(s, _)| !declared.contains(*s) && used.contains(*s)) {
         sdl.push_str(&format!("scalar {s}\n"));
     }
-    sdl.push_str(&format!("enum OrderDirection {{ {} }}\n", ORDER_DIRECTIONS.join(" ")));
-    sdl.push_str("input IpRangeInput { from: IpAddress! to: IpAddress! }\n");
+    if used.contains("OrderDirection") {
+        sdl.push_str(&format!("enum OrderDirection {{ {} }}\n", ORDER_DIRECTIONS.join(" ")));
+    }
+    if used.contains("IpRangeInput") {
+        sdl.push_str("input IpRangeInput { from: IpAddress! to: IpAddress! }\n");
+    }
+    sdl.push_str(&body);
+    sdl
+}
+
+/// The names of the types that the fields and arguments of the user's types name.
+fn type_references(schema: &Schema) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for t in schema.types.values() {
+        crate::guard::interrupts();
+        match t {
+            ExtendedType::Object(o) => {
+                for f in o.fields.values() {
+                    out.insert(f.ty.inner_named_type().to_string());
+                    out.extend(f.arguments.iter().map(|a| a.ty.inner_named_type().to_string()));
+                }
+            }
+            ExtendedType::Interface(o) => {
+                for f in o.fields.values() {
+                    out.insert(f.ty.inner_named_type().to_string());
+                    out.extend(f.arguments.iter().map(|a| a.ty.inner_named_type().to_string()));
+                }
+            }
+            ExtendedType::InputObject(o) => out.extend(o.fields.values().map(|f| f.ty.inner_named_type().to_string())),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every name in generated SDL text (type names among them).
+fn sdl_names(sdl: &str) -> BTreeSet<String> {
+    sdl.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The generated filter, where and order inputs of the entities.
+fn generated_inputs(schema: &Schema, entities: &[String], is_object: &dyn Fn(&str) -> bool) -> String {
+    let mut sdl = String::new();
     let (mut scalars, mut scalar_lists, mut object_lists) = (Vec::new(), Vec::new(), Vec::new());
     let add = |v: &mut Vec<String>, n: &str| {
         if !v.iter().any(|x| x == n) {
             v.push(n.to_string())
         }
     };
-    for e in &entities {
+    for e in entities {
         for f in schema.get_object(e).map(|o| o.fields.values().collect::<Vec<_>>()).unwrap_or_default() {
             let Some((n, list)) = describe(&f.ty) else { continue };
             match (is_object(n), list) {
@@ -235,10 +287,10 @@ pub fn generated_sdl(schema: &Schema, query: &str, declared: &BTreeSet<String>) 
     for s in &scalar_lists {
         sdl.push_str(&input(&format!("{s}ListFilter"), &list_operators(s)));
     }
-    let orderable = orderable(schema, &entities);
-    for e in &entities {
-        sdl.push_str(&input(&format!("{e}WhereInput"), &where_fields(schema, e, &is_object)));
-        let order = order_fields(schema, e, &is_object, &orderable);
+    let orderable = orderable(schema, entities);
+    for e in entities {
+        sdl.push_str(&input(&format!("{e}WhereInput"), &where_fields(schema, e, is_object)));
+        let order = order_fields(schema, e, is_object, &orderable);
         if !order.is_empty() {
             sdl.push_str(&input(&format!("{e}OrderBy"), &order));
         }

@@ -155,9 +155,9 @@ pub fn execute<B: Buffer + ?Sized>(
 }
 
 /// The spec's *CoerceVariableValues*, by apollo-compiler, with graphql-js's messages and
-/// locations for a variable that is missing, null or invalid, and `ID` values given as
-/// numbers turned into strings as graphql-js does (a where-spec compares them with the
-/// stored strings).
+/// locations for a variable that is missing, null or invalid, integral floats accepted
+/// for `Int` and `ID` values given as numbers turned into strings, as graphql-js does (a
+/// where-spec compares them with the stored strings).
 fn coerce_variables(
     cs: &CompiledSchema,
     p: &Prepared,
@@ -178,6 +178,13 @@ fn coerce_variables(
             return Err(FieldError { message, locations: at(def), path: Vec::new(), code: None });
         }
     }
+    let mut given = variables.clone();
+    for def in &op.variables {
+        if let Some(v) = given.get_mut(def.name.as_str()) {
+            values::integral_floats_as_ints(&cs.schema, v, &def.ty);
+        }
+    }
+    let variables = &given;
     let mut vars = match coerce_variable_values(&cs.schema, op, variables) {
         Ok(v) => v.into_inner(),
         Err(e) => {

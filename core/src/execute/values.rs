@@ -31,6 +31,11 @@ pub(crate) fn arguments(schema: &Schema, field: &Field, variables: &JsonMap) -> 
     let mut out = JsonMap::new();
     for def in &field.definition.arguments {
         let given = field.arguments.iter().find(|a| a.name == def.name).map(|a| &a.value);
+        if def.name == "orderBy" {
+            if let Some(v) = given {
+                single_key_order_variables(v, variables)?;
+            }
+        }
         let value = match given.map(|v| v.as_ref()) {
             Some(Value::Variable(v)) => match variables.get(v.as_str()) {
                 Some(x) => Some(x.clone()),
@@ -69,6 +74,8 @@ fn literal(schema: &Schema, v: &Value, ty: &Type, variables: &JsonMap) -> JsonVa
         Value::Enum(e) => JsonValue::String(e.as_str().into()),
         Value::String(s) => JsonValue::String(s.as_str().into()),
         Value::Boolean(b) => JsonValue::Bool(*b),
+        // The spec's ID input coercion: an integer literal is its decimal text.
+        Value::Int(i) if ty.inner_named_type() == "ID" => JsonValue::String(i.as_str().into()),
         Value::Int(i) => number(i.as_str(), ty.inner_named_type() == "Float"),
         Value::Float(f) => number(f.as_str(), true),
     }
@@ -100,22 +107,29 @@ fn input_object(
         }
         return JsonValue::Object(out);
     };
-    for (name, field_def) in &def.fields {
+    // The fields given, in the document's order (an `orderBy` element sorts by its keys
+    // in that order), then the defaults of those not given.
+    for (name, v) in fields {
         crate::guard::interrupts();
-        match fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_ref()) {
-            Some(Value::Variable(var)) if !variables.contains_key(var.as_str()) => {
+        let Some(field_def) = def.fields.get(name) else { continue };
+        match v.as_ref() {
+            Value::Variable(var) if !variables.contains_key(var.as_str()) => {
                 if let Some(d) = &field_def.default_value {
                     out.insert(name.as_str(), literal(schema, d, &field_def.ty, variables));
                 }
             }
-            Some(v) => {
+            v => {
                 out.insert(name.as_str(), literal(schema, v, &field_def.ty, variables));
             }
-            None => {
-                if let Some(d) = &field_def.default_value {
-                    out.insert(name.as_str(), literal(schema, d, &field_def.ty, variables));
-                }
-            }
+        }
+    }
+    for (name, field_def) in &def.fields {
+        crate::guard::interrupts();
+        if fields.iter().any(|(k, _)| k == name) {
+            continue;
+        }
+        if let Some(d) = &field_def.default_value {
+            out.insert(name.as_str(), literal(schema, d, &field_def.ty, variables));
         }
     }
     JsonValue::Object(out)
@@ -140,28 +154,88 @@ pub(crate) fn snake_keys(v: &JsonValue) -> JsonValue {
 }
 
 /// Turns `ID` values given as JSON numbers into strings, as graphql-js's `ID` input
-/// coercion does, following the type through lists and input objects. Recursion follows
-/// the value (serde_json bounds variables at 128 levels).
+/// coercion does, following the type through lists and input objects.
 pub(crate) fn ids_as_strings(schema: &Schema, v: &mut JsonValue, ty: &Type) {
+    each_scalar(schema, v, ty, &mut |name, v| {
+        if let (JsonValue::Number(n), "ID") = (&*v, name) {
+            *v = JsonValue::String(n.to_string().into());
+        }
+    });
+}
+
+/// Turns integral JSON floats (`2.0`, `1e2`) given for an `Int` into integers: JSON has
+/// one number type, and graphql-js accepts any integral number for an `Int` (within
+/// 32 bits; other values are left for the coercion to refuse).
+pub(crate) fn integral_floats_as_ints(schema: &Schema, v: &mut JsonValue, ty: &Type) {
+    each_scalar(schema, v, ty, &mut |name, v| {
+        if let (JsonValue::Number(n), "Int") = (&*v, name) {
+            if let Some(f) = n.as_f64().filter(|_| !n.is_i64() && !n.is_u64()) {
+                if f.fract() == 0.0 && f >= i32::MIN as f64 && f <= i32::MAX as f64 {
+                    *v = JsonValue::Number((f as i64).into());
+                }
+            }
+        }
+    });
+}
+
+/// Calls `f` with every scalar position of a variable's value and the name of its type,
+/// following the type through lists and input objects. Recursion follows the value
+/// (serde_json bounds variables at 128 levels).
+fn each_scalar(schema: &Schema, v: &mut JsonValue, ty: &Type, f: &mut dyn FnMut(&str, &mut JsonValue)) {
     crate::guard::stack();
     match v {
         JsonValue::Array(items) if ty.is_list() => {
             for i in items {
-                ids_as_strings(schema, i, ty.item_type());
+                crate::guard::interrupts();
+                each_scalar(schema, i, ty.item_type(), f);
             }
-        }
-        JsonValue::Number(n) if ty.inner_named_type() == "ID" && !ty.is_list() => {
-            *v = JsonValue::String(n.to_string().into());
         }
         JsonValue::Object(m) => {
             if let Some(ExtendedType::InputObject(def)) = schema.types.get(ty.inner_named_type()) {
                 for (k, x) in m.iter_mut() {
-                    if let Some(f) = def.fields.get(k.as_str()) {
-                        ids_as_strings(schema, x, &f.ty);
+                    crate::guard::interrupts();
+                    if let Some(field) = def.fields.get(k.as_str()) {
+                        each_scalar(schema, x, &field.ty, f);
                     }
                 }
             }
         }
+        JsonValue::Array(_) => {}
+        other if !ty.is_list() => f(ty.inner_named_type(), other),
         _ => {}
+    }
+}
+
+/// Refuses an `orderBy` element given in a variable with several keys at one level:
+/// variables arrive as jsonb, which keeps no key order, so the order the client meant
+/// cannot be known. A literal keeps its order; a list of one-key elements says it in
+/// any form.
+fn single_key_order_variables(v: &Value, variables: &JsonMap) -> Result<(), String> {
+    crate::guard::stack();
+    match v {
+        Value::Variable(name) => match variables.get(name.as_str()) {
+            Some(value) if several_keys(value, 0) => Err(format!(
+                "an orderBy element in variable \"${name}\" has several keys; variables keep no key order, so give one key per element: [{{a: ASC}}, {{b: DESC}}]"
+            )),
+            _ => Ok(()),
+        },
+        Value::List(items) => items.iter().try_for_each(|i| single_key_order_variables(i, variables)),
+        Value::Object(fields) => fields.iter().try_for_each(|(_, x)| single_key_order_variables(x, variables)),
+        _ => Ok(()),
+    }
+}
+
+/// Whether an object in `v` (a list's items included) has more than one non-null key.
+fn several_keys(v: &JsonValue, depth: usize) -> bool {
+    crate::guard::stack();
+    if depth > 128 {
+        return false;
+    }
+    match v {
+        JsonValue::Array(items) => items.iter().any(|i| several_keys(i, depth + 1)),
+        JsonValue::Object(m) => {
+            m.iter().filter(|(_, x)| !x.is_null()).count() > 1 || m.iter().any(|(_, x)| several_keys(x, depth + 1))
+        }
+        _ => false,
     }
 }
