@@ -30,6 +30,32 @@ function readField(source, name) {
   return null;
 }
 
+// docs/execute.md: an orderBy element written in the document sorts by its fields in the
+// document's order (graphql-js's coercion rebuilds input objects in the type's field
+// order); one given in a variable (jsonb: no key order) must hold one field per level.
+function documentOrder(args, info) {
+  if (args.orderBy == null) return args;
+  const node = info.fieldNodes[0].arguments.find((a) => a.name.value === 'orderBy');
+  const several = (v) => v !== null && typeof v === 'object'
+    && (Array.isArray(v) ? v.some(several) : Object.values(v).filter((x) => x !== null).length > 1 || Object.values(v).some(several));
+  const reorder = (value, ast) => {
+    if (ast.kind === 'Variable') {
+      if (several(value)) throw new Error(`an orderBy element in variable "$${ast.name.value}" has several keys`);
+      return value;
+    }
+    if (ast.kind === 'ListValue') return value.map((v, i) => reorder(v, ast.values[i]));
+    if (ast.kind !== 'ObjectValue') return value;
+    const out = {};
+    for (const f of ast.fields) if (f.name.value in value) out[f.name.value] = reorder(value[f.name.value], f.value);
+    for (const [k, v] of Object.entries(value)) if (!(k in out)) out[k] = v;
+    return out;
+  };
+  const coerced = Array.isArray(args.orderBy) ? args.orderBy : [args.orderBy];
+  const ast = node.value.kind === 'ListValue' || node.value.kind === 'Variable' ? node.value : { kind: 'ListValue', values: [node.value] };
+  const orderBy = ast.kind === 'Variable' ? reorder(coerced, ast) : coerced.map((v, i) => reorder(v, ast.values[i]));
+  return { ...args, orderBy };
+}
+
 export function makeReference(sdl) {
   const S = exposedSchema(sdl);
   const queryFields = new Map((S.objects.get(S.queryName) || []).map((f) => [f.name, f]));
@@ -99,7 +125,9 @@ export function makeReference(sdl) {
 
     const fieldResolver = (source, args, _ctx, info) => {
       const parent = info.parentType.name;
-      if (parent === S.queryName && queryFields.get(info.fieldName)?.view) return resolveView(queryFields.get(info.fieldName), args);
+      if (parent === S.queryName && queryFields.get(info.fieldName)?.view) {
+        return resolveView(queryFields.get(info.fieldName), documentOrder(args, info));
+      }
       if (parent === S.mutationName && mutationFields.get(info.fieldName)?.fn) return resolveFunction(mutationFields.get(info.fieldName), args);
       return readField(source, info.fieldName);
     };

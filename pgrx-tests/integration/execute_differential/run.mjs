@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { makeReference } from './reference.mjs';
-import { typeHints } from './where.mjs';
+import { orderLeaves, typeHints } from './where.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sdl = readFileSync(join(here, 'schema.graphql'), 'utf8');
@@ -61,8 +61,12 @@ async function selfCheck(name, entry) {
   // that follow in the same transaction.
   await client.query('SAVEPOINT self_check');
   try {
-    const orderSql = entry.orderBy === null ? null
-      : (await client.query("SELECT fraiseql_order_sql($1::jsonb, 'data', $2::jsonb) AS o", [JSON.stringify(entry.orderBy), JSON.stringify(types)])).rows[0].o;
+    // fraiseql_order_sql takes one field per element (jsonb keeps no key order): the
+    // reference's sort keys, in its order, one per element.
+    const oneKeyEach = entry.orderBy === null ? null
+      : orderLeaves(entry.orderBy, entry.type, ref.schema).map((l) => l.names.reduceRight((v, n) => ({ [n]: v }), l.dir));
+    const orderSql = oneKeyEach === null ? null
+      : (await client.query("SELECT fraiseql_order_sql($1::jsonb, 'data', $2::jsonb) AS o", [JSON.stringify(oneKeyEach), JSON.stringify(types)])).rows[0].o;
     const ids = await client.query(
       `SELECT data->>'id' AS id FROM "${entry.view}" WHERE fraiseql_where(data, $1::jsonb, $2::jsonb) ORDER BY ${orderSql ? `${orderSql}, id` : 'id'}`,
       [JSON.stringify(spec), JSON.stringify(types)]);
