@@ -852,7 +852,7 @@ unsafe fn simplify(req: *mut pg_sys::SupportRequestSimplify) -> *mut pg_sys::Nod
 /// location, `equal()` ignores it, EXPLAIN does not print it); the parser only writes
 /// byte offsets (0 and up) or -1 (unknown), and every reader of a location treats a
 /// negative one as unknown.
-const RECHECK_MARK: i32 = -0x4651_4C;
+const RECHECK_MARK: i32 = -0x0046_514C;
 
 /// `call` with the location of its spec constant set to [`RECHECK_MARK`].
 fn mark_recheck(call: *mut pg_sys::Node) -> *mut pg_sys::Node {

@@ -617,3 +617,48 @@ fn introspection_lists_only_the_scalars_the_schema_uses() {
     }
     assert!(!got.contains("\"LTree\""), "{got}");
 }
+
+/// The `"locations"` array of a response's first error.
+fn first_locations(body: &str) -> String {
+    let from = body.find("\"locations\":").expect("locations") + "\"locations\":".len();
+    let to = from + body[from..].find(']').unwrap() + 1;
+    body[from..to].to_string()
+}
+
+fn at(col: usize) -> String {
+    format!("{{\"line\":1,\"column\":{col}}}")
+}
+
+#[test]
+fn validation_errors_carry_graphql_js_locations() {
+    let views: &[(&str, &[&str])] = &[("tv_book", BOOK_ROWS)];
+    let col = |q: &str, needle: &str, nth: usize| q.match_indices(needle).nth(nth).unwrap().0 + 1;
+    // a variable in the wrong position: its definition, then its use
+    let q = "query ($n: String) { books(limit: $n) { id } }";
+    let (got, _) = run_on(BOOKS, views, q, "{}");
+    assert_eq!(first_locations(&got), format!("[{},{}]", at(col(q, "$n", 0)), at(col(q, "$n", 1))), "{got}");
+    // a duplicate operation name: both names
+    let q = "query A { books { id } } query A { books { title } }";
+    let (got, _) = run_on(BOOKS, views, q, "{}");
+    assert_eq!(first_locations(&got), format!("[{},{}]", at(col(q, "A", 0)), at(col(q, "A", 1))), "{got}");
+    // a fragment cycle: every spread on it
+    let q = "{ books { ...A } } fragment A on Book { id ...B } fragment B on Book { title ...A }";
+    let (got, _) = run_on(BOOKS, views, q, "{}");
+    assert_eq!(first_locations(&got), format!("[{},{}]", at(col(q, "...B", 0)), at(col(q, "...A", 1))), "{got}");
+    // introspection nested too deep: the root field
+    let q = "{ __schema { types { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } } }";
+    let (got, _) = run_on(BOOKS, views, q, "{}");
+    assert_eq!(first_locations(&got), format!("[{}]", at(3)), "{got}");
+    // duplicate input fields (apollo-compiler keeps the last): refused, both named
+    let q = "{ books(where: {rating: {eq: 5, eq: 9}}) { id } }";
+    let (got, log) = run_on(BOOKS, views, q, "{}");
+    assert!(got.contains("only one input field named \\\"eq\\\""), "{got}");
+    assert_eq!(first_locations(&got), format!("[{},{}]", at(col(q, "eq", 0)), at(col(q, "eq", 1))));
+    assert!(log.is_empty() && !got.contains("\"data\""), "nothing runs: {got}");
+    // a fragment on a scalar: the type condition only
+    let q = "{ books { ...F } } fragment F on String { id }";
+    let (got, _) = run_on(BOOKS, views, q, "{}");
+    assert!(got.contains("cannot condition on non composite type"), "{got}");
+    assert_eq!(first_locations(&got), format!("[{}]", at(col(q, "String", 0))));
+    assert_eq!(got.matches("\"message\"").count(), 1, "{got}");
+}

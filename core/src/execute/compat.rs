@@ -120,6 +120,56 @@ fn relocate(name: Option<&str>, message: &str, offset: usize, text: &str, doc: &
                 .find(|s| s.offset() <= offset && offset < s.end_offset());
             std::iter::once(offset).chain(op.map(|s| s.offset())).collect()
         }
+        // graphql-js: the variable's definition, then its use.
+        Some("DisallowedVariableUsage") => {
+            let var = quoted(message).unwrap_or_default();
+            let name = var.strip_prefix('$').unwrap_or(var);
+            let used = find_variable(text, name, offset, text.len(), false).unwrap_or(offset);
+            let op = enclosing_operation(doc, offset);
+            let defined = op.and_then(|(start, end)| find_variable(text, name, start, end, true));
+            defined.into_iter().chain(std::iter::once(used)).collect()
+        }
+        // graphql-js: the first operation's name, then this one's.
+        Some("OperationNameCollision") => {
+            let name = quoted(message).unwrap_or_default();
+            let names = operation_names(text, name);
+            let this = names.iter().copied().find(|n| *n >= offset).or(names.last().copied()).unwrap_or(offset);
+            names.first().copied().filter(|f| *f != this).into_iter().chain(std::iter::once(this)).collect()
+        }
+        // graphql-js: both occurrences, the first found before this one.
+        Some("UniqueArgument") => {
+            let name = quoted(message).unwrap_or_default();
+            find_name_before(text, name, offset, true).into_iter().chain(std::iter::once(offset)).collect()
+        }
+        Some("UniqueDirective") => {
+            let name = quoted(message).unwrap_or_default().trim_start_matches('@');
+            let at = format!("@{name}");
+            text.get(..offset).and_then(|t| t.rfind(&at)).into_iter().chain(std::iter::once(offset)).collect()
+        }
+        Some("FragmentNameCollision") => {
+            let name = quoted(message).unwrap_or_default();
+            let names = definition_names(text, name, &["fragment"]);
+            let this = names.iter().copied().find(|n| *n >= offset).or(names.last().copied()).unwrap_or(offset);
+            names.first().copied().filter(|f| *f != this).into_iter().chain(std::iter::once(this)).collect()
+        }
+        // graphql-js: the variables' names (after the `$`), both definitions.
+        Some("UniqueVariable") => {
+            let var = quoted(message).unwrap_or_default();
+            let name = var.strip_prefix('$').unwrap_or(var);
+            let (start, _) = enclosing_operation(doc, offset).unwrap_or((0, offset));
+            let first = find_variable(text, name, start, offset, true).filter(|f| *f < offset);
+            first.into_iter().chain(std::iter::once(offset)).map(|o| o + 1).collect()
+        }
+        // graphql-js: the variable's type.
+        Some("VariableInputType") => {
+            let after = text.get(offset..).and_then(|t| t.find(':')).map(|i| offset + i + 1);
+            let ty = after.map(|a| a + (text[a..].len() - text[a..].trim_start().len()));
+            vec![ty.unwrap_or(offset)]
+        }
+        // graphql-js: every spread on the cycle, from the fragment the message names.
+        Some("RecursiveFragmentDefinition") => {
+            cycle_spreads(message, doc).filter(|v| !v.is_empty()).unwrap_or(vec![offset])
+        }
         Some("ConflictingFieldName" | "ConflictingFieldType" | "ConflictingFieldArgument") => {
             let key = quoted(message).unwrap_or_default();
             let earlier = find_name_before(text, key, offset, false);
@@ -127,6 +177,228 @@ fn relocate(name: Option<&str>, message: &str, offset: usize, text: &str, doc: &
         }
         _ => vec![offset],
     }
+}
+
+/// The byte offset of `$name` in `text[from..to]` as a whole name: a variable's use, or
+/// with `definition` its definition (followed by `:`).
+fn find_variable(text: &str, name: &str, from: usize, to: usize, definition: bool) -> Option<usize> {
+    let pattern = format!("${name}");
+    let b = text.as_bytes();
+    let mut at = from.min(text.len());
+    let to = to.min(text.len());
+    while let Some(i) = text.get(at..to)?.find(&pattern) {
+        crate::guard::interrupts();
+        let start = at + i;
+        let after = start + pattern.len();
+        let whole = b.get(after).is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'));
+        if whole && (!definition || text[after..].trim_start().starts_with(':')) {
+            return Some(start);
+        }
+        at = after;
+    }
+    None
+}
+
+/// The byte range of the operation whose source contains `offset`.
+fn enclosing_operation(doc: &ExecutableDocument, offset: usize) -> Option<(usize, usize)> {
+    doc.operations
+        .iter()
+        .filter_map(|o| o.location())
+        .find(|s| s.offset() <= offset && offset < s.end_offset())
+        .map(|s| (s.offset(), s.end_offset()))
+}
+
+/// The byte offsets of `name` where it names an operation (after `query`, `mutation` or
+/// `subscription`), in the document's order. Strings and comments are not told apart:
+/// only a name the parser already found twice is looked for.
+fn operation_names(text: &str, name: &str) -> Vec<usize> {
+    definition_names(text, name, &["query", "mutation", "subscription"])
+}
+
+/// The byte offsets of `name` where a keyword in `keywords` precedes it.
+fn definition_names(text: &str, name: &str, keywords: &[&str]) -> Vec<usize> {
+    let b = text.as_bytes();
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(i) = text.get(at..).and_then(|t| t.find(name)) {
+        crate::guard::interrupts();
+        let start = at + i;
+        let after = start + name.len();
+        at = after;
+        if (start > 0 && is_word(b[start - 1])) || b.get(after).is_some_and(|c| is_word(*c)) {
+            continue;
+        }
+        let before = text[..start].trim_end();
+        if keywords
+            .iter()
+            .any(|k| before.ends_with(k) && before.len().checked_sub(k.len() + 1).is_none_or(|p| !is_word(b[p])))
+        {
+            out.push(start);
+        }
+    }
+    out
+}
+
+/// The locations of the spreads of the cycle through the fragment the message names
+/// (`Cannot spread fragment "A" within itself…`), found as graphql-js finds it: depth
+/// first from `A`, each fragment's spreads in document order, every fragment entered
+/// once. Iterative, with the path on a heap stack.
+fn cycle_spreads(message: &str, doc: &ExecutableDocument) -> Option<Vec<usize>> {
+    let start = message.split('"').nth(1)?;
+    let spreads_of = |name: &str| -> Vec<(String, usize)> {
+        let mut out = Vec::new();
+        if let Some(f) = doc.fragments.get(name) {
+            collect_spreads(&f.selection_set, &mut out);
+        }
+        out
+    };
+    let mut visited = std::collections::HashSet::new();
+    visited.insert(start.to_string());
+    /// A fragment on the path: its spreads, the next one to follow, the location of the
+    /// spread that entered it.
+    type Step = (Vec<(String, usize)>, usize, Option<usize>);
+    let mut stack: Vec<Step> = vec![(spreads_of(start), 0, None)];
+    while let Some((spreads, next, _)) = stack.last_mut() {
+        crate::guard::interrupts();
+        let Some((name, at)) = spreads.get(*next).cloned() else {
+            stack.pop();
+            continue;
+        };
+        *next += 1;
+        if name == start {
+            let mut path: Vec<usize> = stack.iter().filter_map(|(_, _, entered)| *entered).collect();
+            path.push(at);
+            return Some(path);
+        }
+        if visited.insert(name.clone()) {
+            stack.push((spreads_of(&name), 0, Some(at)));
+        }
+    }
+    None
+}
+
+/// The fragment spreads of a selection set, depth-first in document order, with their
+/// offsets. Iterative: selection sets nest as deep as the document (parser-bounded).
+fn collect_spreads(set: &apollo_compiler::executable::SelectionSet, out: &mut Vec<(String, usize)>) {
+    use apollo_compiler::executable::Selection;
+    let mut todo: Vec<&Selection> = set.selections.iter().rev().collect();
+    while let Some(s) = todo.pop() {
+        crate::guard::interrupts();
+        match s {
+            Selection::FragmentSpread(f) => {
+                if let Some(l) = f.location() {
+                    out.push((f.fragment_name.to_string(), l.offset()));
+                }
+            }
+            Selection::Field(f) => todo.extend(f.selection_set.selections.iter().rev()),
+            Selection::InlineFragment(f) => todo.extend(f.selection_set.selections.iter().rev()),
+        }
+    }
+}
+
+/// The checks of the specification's validation section that apollo-compiler does not
+/// make, or makes as another rule, with graphql-js's messages and locations:
+/// *Input Object Field Uniqueness* (`{eq: 1, eq: 2}`: apollo-compiler keeps the last)
+/// and *Fragments On Composite Types* (a fragment on a scalar: apollo-compiler reports
+/// its fields instead). Returns the errors and the byte ranges of the fragments whose
+/// type condition is not composite, inside which graphql-js reports nothing else.
+pub(crate) fn own_errors(
+    schema: &apollo_compiler::Schema,
+    text: &str,
+    doc: &ExecutableDocument,
+) -> (Vec<FieldError>, Vec<(usize, usize)>) {
+    use apollo_compiler::executable::Selection;
+    let lines = Lines::new(text);
+    let mut errors = Vec::new();
+    let mut skipped = Vec::new();
+    let composite = |t: &str| {
+        matches!(
+            schema.types.get(t),
+            Some(
+                apollo_compiler::schema::ExtendedType::Object(_)
+                    | apollo_compiler::schema::ExtendedType::Interface(_)
+                    | apollo_compiler::schema::ExtendedType::Union(_)
+            )
+        )
+    };
+    for f in doc.fragments.values() {
+        crate::guard::interrupts();
+        let ty = f.type_condition();
+        if schema.types.contains_key(ty.as_str()) && !composite(ty.as_str()) {
+            errors.push(FieldError {
+                message: format!("Fragment \"{}\" cannot condition on non composite type \"{ty}\".", f.name),
+                locations: ty.location().map(|l| lines.line_col(l.offset())).into_iter().collect(),
+                path: Vec::new(),
+                code: None,
+            });
+            if let Some(l) = f.location() {
+                skipped.push((l.offset(), l.end_offset()));
+            }
+        }
+    }
+    // Every value written in the document: arguments of fields and directives,
+    // variables' defaults; iteratively, values and selections on heap stacks.
+    let mut values: Vec<&apollo_compiler::ast::Value> = Vec::new();
+    let mut sets: Vec<&apollo_compiler::executable::SelectionSet> = Vec::new();
+    fn directive_values<'d>(
+        d: &'d apollo_compiler::executable::DirectiveList,
+        values: &mut Vec<&'d apollo_compiler::ast::Value>,
+    ) {
+        for dir in d.iter() {
+            values.extend(dir.arguments.iter().map(|a| a.value.as_ref()));
+        }
+    }
+    for op in doc.operations.iter() {
+        sets.push(&op.selection_set);
+        directive_values(&op.directives, &mut values);
+        for v in &op.variables {
+            values.extend(v.default_value.as_deref());
+        }
+    }
+    sets.extend(doc.fragments.values().map(|f| &f.selection_set));
+    while let Some(set) = sets.pop() {
+        for sel in &set.selections {
+            crate::guard::interrupts();
+            match sel {
+                Selection::Field(f) => {
+                    values.extend(f.arguments.iter().map(|a| a.value.as_ref()));
+                    directive_values(&f.directives, &mut values);
+                    sets.push(&f.selection_set);
+                }
+                Selection::FragmentSpread(f) => directive_values(&f.directives, &mut values),
+                Selection::InlineFragment(f) => {
+                    directive_values(&f.directives, &mut values);
+                    sets.push(&f.selection_set);
+                }
+            }
+        }
+    }
+    while let Some(v) = values.pop() {
+        crate::guard::interrupts();
+        match v {
+            apollo_compiler::ast::Value::List(items) => values.extend(items.iter().map(|i| i.as_ref())),
+            apollo_compiler::ast::Value::Object(fields) => {
+                for (i, (name, value)) in fields.iter().enumerate() {
+                    values.push(value.as_ref());
+                    if let Some((first, _)) = fields[..i].iter().find(|(n, _)| n == name) {
+                        errors.push(FieldError {
+                            message: format!("There can be only one input field named \"{name}\"."),
+                            locations: [first, name]
+                                .iter()
+                                .filter_map(|n| n.location())
+                                .map(|l| lines.line_col(l.offset()))
+                                .collect(),
+                            path: Vec::new(),
+                            code: None,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (errors, skipped)
 }
 
 /// How graphql-js ranks the reasons two fields conflict (it reports the first).
@@ -147,14 +419,45 @@ const MAX_ERRORS: usize = 100;
 /// first syntax error of a document that does not parse (graphql-js's parser stops
 /// there), and at most 100, then graphql-js's "error limit reached" (which also bounds
 /// the work of relocating them).
-pub(crate) fn validation_errors(errors: &DiagnosticList, text: &str, doc: &ExecutableDocument) -> Vec<FieldError> {
+pub(crate) fn validation_errors(
+    errors: &DiagnosticList,
+    text: &str,
+    doc: &ExecutableDocument,
+    schema: Option<&apollo_compiler::Schema>,
+) -> Vec<FieldError> {
     let lines = Lines::new(text);
     let syntax = errors.iter().next().is_some_and(|d| d.error.to_string().starts_with("syntax error"));
+    let (own, skipped) = match schema {
+        Some(schema) if !syntax => own_errors(schema, text, doc),
+        _ => (Vec::new(), Vec::new()),
+    };
     let mut out: Vec<(Option<u8>, usize, FieldError)> = Vec::new();
     for d in errors.iter().take(if syntax { 1 } else { MAX_ERRORS + 1 }) {
         crate::guard::interrupts();
-        let message = d.unstable_to_json_compat().message;
-        let name = d.error.unstable_error_name();
+        let mut message = d.unstable_to_json_compat().message;
+        let mut name = d.error.unstable_error_name();
+        if let Some(s) = d.error.location() {
+            if skipped.iter().any(|(from, to)| *from <= s.offset() && s.offset() < *to) {
+                continue;
+            }
+        }
+        // A variable whose type does not fit a position inside an input object:
+        // apollo-compiler reports the value, graphql-js the variable's usage.
+        if let Some((expected, var)) = message.split_once(" cannot represent value: $") {
+            let var = var.to_string();
+            let defined = d.error.location().and_then(|s| {
+                let op = doc
+                    .operations
+                    .iter()
+                    .find(|o| o.location().is_some_and(|l| l.offset() <= s.offset() && s.offset() < l.end_offset()))?;
+                op.variables.iter().find(|v| v.name == var.as_str()).map(|v| v.ty.to_string())
+            });
+            if let Some(ty) = defined {
+                message =
+                    format!("Variable \"${var}\" of type \"{ty}\" used in position expecting type \"{expected}\".");
+                name = Some("DisallowedVariableUsage");
+            }
+        }
         let offsets = match d.error.location() {
             Some(s) => relocate(name, &message, s.offset(), text, doc),
             None => Vec::new(),
@@ -179,6 +482,7 @@ pub(crate) fn validation_errors(errors: &DiagnosticList, text: &str, doc: &Execu
         out.push((rank, last, e));
     }
     let mut errors: Vec<FieldError> = out.into_iter().map(|(_, _, e)| e).collect();
+    errors.extend(own);
     if errors.len() > MAX_ERRORS {
         errors.truncate(MAX_ERRORS);
         errors.push(FieldError {

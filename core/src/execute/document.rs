@@ -110,13 +110,14 @@ pub fn prepare(cs: &CompiledSchema, query: &str, limits: &Limits) -> Result<Prep
     let doc = match parser.parse_ast(query, QUERY_SOURCE) {
         Ok(ast) => {
             check_fields(&ast)?;
-            ast.to_executable(&cs.schema).map_err(|e| validation_errors(&e.errors, query, &e.partial))?
+            ast.to_executable(&cs.schema)
+                .map_err(|e| validation_errors(&e.errors, query, &e.partial, Some(&cs.schema)))?
         }
         Err(syntax) => {
             check_fields(&syntax.partial)?;
             return Err(match parser.parse_executable(&cs.schema, query, QUERY_SOURCE) {
-                Err(e) => validation_errors(&e.errors, query, &e.partial),
-                Ok(_) => validation_errors(&syntax.errors, query, &ExecutableDocument::new()),
+                Err(e) => validation_errors(&e.errors, query, &e.partial, None),
+                Ok(_) => validation_errors(&syntax.errors, query, &ExecutableDocument::new(), None),
             });
         }
     };
@@ -129,7 +130,12 @@ pub fn prepare(cs: &CompiledSchema, query: &str, limits: &Limits) -> Result<Prep
     }
     // Validation cannot be interrupted; the limits above bound it (about 0.1 s).
     crate::guard::interrupts();
-    let doc = doc.validate(&cs.schema).map_err(|e| validation_errors(&e.errors, query, &e.partial))?;
+    let doc =
+        doc.validate(&cs.schema).map_err(|e| validation_errors(&e.errors, query, &e.partial, Some(&cs.schema)))?;
+    let (own, _) = super::compat::own_errors(&cs.schema, query, &doc);
+    if !own.is_empty() {
+        return Err(own);
+    }
     crate::guard::interrupts();
     let dynamic = uses_variable_conditions(&doc);
     let doc_bytes = super::size::document_bytes(&doc, query) + stats.len() * (size_of::<OpStats>() + 64);

@@ -426,7 +426,27 @@ fn introspection(
     }
     let to_errors =
         |e: apollo_compiler::request::RequestError| vec![from_graphql_error(e.to_graphql_error(&p.doc.sources))];
-    apollo_compiler::introspection::check_max_depth(&p.doc, op).map_err(to_errors)?;
+    apollo_compiler::introspection::check_max_depth(&p.doc, op).map_err(|e| {
+        // graphql-js reports it at the root `__schema` or `__type` field whose selection is
+        // too deep, apollo-compiler at the field where the depth ran out.
+        let mut errors = to_errors(e);
+        let lines = super::compat::Lines::new(&p.text);
+        for err in &mut errors {
+            let Some(&at) = err.locations.first() else { continue };
+            let root = plans.iter().find(|rp| {
+                matches!(rp.fields[0].name.as_str(), "__schema" | "__type")
+                    && rp
+                        .fields
+                        .iter()
+                        .filter_map(|f| f.location())
+                        .any(|s| lines.line_col(s.offset()) <= at && at <= lines.line_col(s.end_offset()))
+            });
+            if let Some(rp) = root {
+                err.locations = rp.site.locations.clone();
+            }
+        }
+        errors
+    })?;
     let fields: Vec<&Node<Field>> = plans
         .iter()
         .filter(|rp| matches!(rp.fields[0].name.as_str(), "__schema" | "__type"))
