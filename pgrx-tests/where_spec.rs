@@ -610,6 +610,81 @@ mod tests {
         Spi::run("RESET statement_timeout").unwrap();
     }
 
+    /// Wherever the hand-written native form of a spec (its compiled SQL: one `@>` for the
+    /// equalities, typed readers for ranges) plans an index scan, the call plans one too:
+    /// the rewrite never hides an index the planner would have used.
+    #[pg_test]
+    fn where_a_native_form_uses_an_index_the_call_does_too() {
+        Spi::run(
+            "CREATE TABLE est_rc (id int PRIMARY KEY, data jsonb NOT NULL);
+             INSERT INTO est_rc SELECT i, jsonb_build_object(
+               'config_name', 'cfg ' || i, 'is_current', i % 4 = 0, 'version', i % 7,
+               'created_at', to_char(timestamptz '2026-01-01' + (i % 1000) * interval '2 hours', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+               'machine', jsonb_build_object('id', 'm' || (i % 400), 'city', (ARRAY['Oslo','Paris','Lima'])[1 + i % 3]))
+             FROM generate_series(1, 20000) i;
+             CREATE INDEX ON est_rc USING gin (data jsonb_path_ops);
+             CREATE INDEX ON est_rc ((data -> 'machine' ->> 'id'));
+             CREATE INDEX ON est_rc (fraiseql_as_timestamptz(data -> 'created_at'));
+             ANALYZE est_rc;
+             CREATE FUNCTION est_plan(q text) RETURNS text LANGUAGE plpgsql AS $$
+             DECLARE line text; acc text := '';
+             BEGIN
+               FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP acc := acc || line || ' '; END LOOP;
+               RETURN acc;
+             END $$",
+        )
+        .unwrap();
+        let mut r = Rng(0x1234_5678_9ABC_DEF1);
+        let types = r#"{"createdAt": "timestamptz"}"#;
+        let (mut checked, mut native_indexed) = (0, 0);
+        for _ in 0..150 {
+            let mut members = Vec::new();
+            if r.chance(60) {
+                members.push(format!(r#""machine": {{"id": {{"eq": "m{}"}}}}"#, r.below(400)));
+            }
+            if r.chance(40) {
+                members.push(format!(r#""configName": {{"eq": "cfg {}"}}"#, r.below(20000)));
+            }
+            if r.chance(40) {
+                members.push(format!(r#""isCurrent": {{"eq": {}}}"#, r.chance(50)));
+            }
+            if r.chance(30) {
+                members.push(format!(r#""machine": {{"city": {{"eq": "{}"}}}}"#, r.pick(&["Oslo", "Paris", "Lima"])));
+            }
+            if r.chance(60) {
+                let (op, day) = (r.pick(&["gte", "gt", "lt", "lte"]), 1 + r.below(80));
+                members.push(format!(
+                    r#""createdAt": {{"{op}": "2026-{:02}-{:02}T00:00:00Z"}}"#,
+                    1 + day / 28,
+                    1 + day % 28
+                ));
+            }
+            // one member per key: a repeated key would make the JSON object ambiguous
+            let mut seen = std::collections::HashSet::new();
+            members.retain(|m| seen.insert(m.split(':').next().unwrap().to_string()));
+            if members.is_empty() {
+                continue;
+            }
+            let spec = format!("{{{}}}", members.join(", "));
+            let (lit, t) = (quote_literal(&spec), quote_literal(types));
+            let native = one(&format!("SELECT fraiseql_where_sql({lit}::jsonb, 'data', {t}::jsonb)")).unwrap();
+            let plan_native =
+                one(&format!("SELECT est_plan({})", quote_literal(&format!("SELECT id FROM est_rc WHERE {native}"))))
+                    .unwrap_or_default();
+            let plan_call = one(&format!(
+                "SELECT est_plan({})",
+                quote_literal(&format!("SELECT id FROM est_rc WHERE fraiseql_where(data, {lit}::jsonb, {t}::jsonb)"))
+            ))
+            .unwrap_or_default();
+            checked += 1;
+            if plan_native.contains("Index") {
+                native_indexed += 1;
+                assert!(plan_call.contains("Index"), "spec {spec}\nnative: {plan_native}\ncall: {plan_call}");
+            }
+        }
+        assert!(checked > 120 && native_indexed > 40, "{checked} specs, {native_indexed} with an indexed native plan");
+    }
+
     #[pg_test]
     fn timestamp_readers_agree_with_the_server_on_every_accepted_form() {
         // Generated ISO texts: every fraction length, with and without seconds, `T` or a

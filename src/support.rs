@@ -225,6 +225,8 @@ struct Found {
     not_null: bool,
     /// The relation has (or had) inheritance children or partitions.
     has_children: bool,
+    /// `fraiseql_where`'s OID (`Derived::Equalities` is a call of it).
+    where_fn: pg_sys::Oid,
 }
 
 impl Found {
@@ -504,7 +506,7 @@ impl Found {
 /// # Safety
 /// As for `find_indexes`.
 unsafe fn read_indexes(relid: pg_sys::Oid, attno: i16, where_fn: pg_sys::Oid) -> Found {
-    let mut found = Found::default();
+    let mut found = Found { where_fn, ..Found::default() };
     // SAFETY: the relation and its indexes are opened with AccessShareLock (the planner
     // takes the same locks when it reads them) and closed keeping the lock, as the
     // planner does; every pointer read comes from their relcache entries.
@@ -697,9 +699,15 @@ fn build(d: &Derived, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_
     pgrx::check_for_interrupts!();
     match d {
         Derived::Contains(doc) => {
-            // Node: OpExpr `data @> '<doc>'::jsonb`, the GIN family's containment operator.
+            // Node: OpExpr `data @> '<doc>'::jsonb`, the GIN family's containment operator
+            // (jsonb's own where no GIN index is found: an estimate of the condition).
             let right = input_const(pg_sys::JSONBOID, pg_sys::InvalidOid, doc)?;
-            Some(op_clause(found.contains_op, copy(data), right, pg_sys::InvalidOid))
+            let op = if found.contains_op == pg_sys::InvalidOid {
+                pg_sys::Oid::from(JSONB_CONTAINS_OP)
+            } else {
+                found.contains_op
+            };
+            Some(op_clause(op, copy(data), right, pg_sys::InvalidOid))
         }
         Derived::HasKeys(keys) => {
             // Node: OpExpr `data ?& '{keys}'::text[]`, the GIN family's all-keys operator.
@@ -726,8 +734,13 @@ fn build(d: &Derived, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_
             Some(op_clause(op, copy(k.expr), right, k.collation))
         }
         Derived::AnyOf { key, values } => any_of(found.keys.get(*key)?, values),
-        // `(<inner>) IS TRUE`, which no index matches.
-        Derived::Unindexed(inner) => Some(is_true(build(inner, data, found)?)),
+        Derived::Equalities { doc, spec } => Some(equalities_call(spec, data, found).unwrap_or_else(|| {
+            // Node: `(data @> '<doc>') IS TRUE`, which no index matches, where the call
+            // cannot be built.
+            let contains = build(&Derived::Contains(doc.clone()), data, found);
+            contains.map_or(null_mut(), is_true)
+        }))
+        .filter(|n| !n.is_null()),
         Derived::NotNull { key } => {
             // Node: NullTest `<index expression> IS NOT NULL` (a btree search condition).
             let k = found.keys.get(*key)?;
@@ -751,6 +764,40 @@ fn build(d: &Derived, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_
             }
             Some(bool_clause(built, true))
         }
+    }
+}
+
+/// Node: FuncExpr `fraiseql_where(data, '<spec>'::jsonb, '{}'::jsonb, false)`, the
+/// equalities of `Derived::Equalities` as a call of their own, marked
+/// ([`EQUALITIES_MARK`]) so that it is never rewritten, and so that `index_condition`
+/// offers the GIN index for it only where the estimates favour it. `None` when the
+/// spec does not parse as the call would parse it (then the containment is a filter).
+fn equalities_call(spec: &str, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_sys::Node> {
+    let (bytes, empty) = (jsonb::encode(spec).ok()?, jsonb::encode("{}").ok()?);
+    parse(&bytes, &empty, false)?;
+    if found.where_fn == pg_sys::InvalidOid {
+        return None;
+    }
+    let spec_const = input_const(pg_sys::JSONBOID, pg_sys::InvalidOid, spec)?;
+    let types = input_const(pg_sys::JSONBOID, pg_sys::InvalidOid, "{}")?;
+    // SAFETY: fresh nodes of our own; the Const is the one just built.
+    unsafe {
+        (*(spec_const as *mut pg_sys::Const)).location = EQUALITIES_MARK;
+        let keys = pg_sys::makeBoolConst(false, false);
+        let mut args = PgList::<pg_sys::Node>::new();
+        args.push(copy(data));
+        args.push(spec_const);
+        args.push(types);
+        args.push(keys);
+        let call = pg_sys::makeFuncExpr(
+            found.where_fn,
+            pg_sys::BOOLOID,
+            args.into_pg(),
+            pg_sys::InvalidOid,
+            pg_sys::InvalidOid,
+            pg_sys::CoercionForm::COERCE_EXPLICIT_CALL,
+        );
+        Some(call.cast())
     }
 }
 
@@ -854,6 +901,10 @@ unsafe fn simplify(req: *mut pg_sys::SupportRequestSimplify) -> *mut pg_sys::Nod
 /// negative one as unknown.
 const RECHECK_MARK: i32 = -0x0046_514C;
 
+/// The `location` of the spec constant of an equalities call (`equalities_call`): never
+/// rewritten either, and its GIN index condition is decided by estimate.
+const EQUALITIES_MARK: i32 = -0x0046_5145;
+
 /// `call` with the location of its spec constant set to [`RECHECK_MARK`].
 fn mark_recheck(call: *mut pg_sys::Node) -> *mut pg_sys::Node {
     // SAFETY: `call` is our own copy of a `fraiseql_where` FuncExpr whose spec argument
@@ -876,8 +927,9 @@ unsafe fn is_recheck(args: *mut pg_sys::List) -> bool {
     // SAFETY: the caller's contract; a Const is read as one.
     unsafe {
         let args = PgList::<pg_sys::Node>::from_pg(args);
-        args.get_ptr(1)
-            .is_some_and(|n| is_a(n, NodeTag::T_Const) && (*(n as *mut pg_sys::Const)).location == RECHECK_MARK)
+        args.get_ptr(1).is_some_and(|n| {
+            is_a(n, NodeTag::T_Const) && matches!((*(n as *mut pg_sys::Const)).location, RECHECK_MARK | EQUALITIES_MARK)
+        })
     }
 }
 
@@ -890,6 +942,19 @@ unsafe extern "C-unwind" {
         lockmode: pg_sys::LOCKMODE,
         numparents: *mut *mut pg_sys::List,
     ) -> *mut pg_sys::List;
+}
+
+/// Whether the call is an equalities call of a rewrite ([`EQUALITIES_MARK`]).
+///
+/// # Safety
+/// `args` must be the argument list of a `fraiseql_where` call.
+unsafe fn is_equalities(args: *mut pg_sys::List) -> bool {
+    // SAFETY: the caller's contract; a Const is read as one.
+    unsafe {
+        let args = PgList::<pg_sys::Node>::from_pg(args);
+        args.get_ptr(1)
+            .is_some_and(|n| is_a(n, NodeTag::T_Const) && (*(n as *mut pg_sys::Const)).location == EQUALITIES_MARK)
+    }
 }
 
 /// Whether column `attno` of `relid` is declared `NOT NULL` in every inheritance child
@@ -1029,6 +1094,8 @@ unsafe fn text_form(
 
 /// `jsonb ->> text` in pg_catalog (`jsonb_object_field_text`), checked by its function.
 const JSONB_FIELD_TEXT_OP: u32 = 3477;
+/// `jsonb @> jsonb` in pg_catalog (`jsonb_contains`).
+const JSONB_CONTAINS_OP: u32 = 3246;
 
 /// Whether the column, declared `NOT NULL`, can still be NULL in this query: on the
 /// nullable side of an outer join, or in a grouping set's row where it is not grouped.
@@ -1068,6 +1135,9 @@ unsafe fn index_condition(req: *mut pg_sys::SupportRequestIndexCondition) -> *mu
         let Some(Call { data, spec: Some(spec), .. }) = call((*(node as *mut pg_sys::FuncExpr)).args) else {
             return null_mut();
         };
+        if is_equalities((*(node as *mut pg_sys::FuncExpr)).args) && !equalities_take_gin(req, &spec, data) {
+            return null_mut();
+        }
         let contains = gin_op((*req).opfamily, pg_sys::JSONBOID, pg_sys::JsonbContainsStrategyNumber);
         if contains == pg_sys::InvalidOid {
             return null_mut();
@@ -1081,6 +1151,7 @@ unsafe fn index_condition(req: *mut pg_sys::SupportRequestIndexCondition) -> *mu
             exists_all_op: exists_all,
             not_null: false,
             has_children: false,
+            where_fn: (*(node as *mut pg_sys::FuncExpr)).funcid,
         };
         let mut list = PgList::<pg_sys::Node>::new();
         for d in spec.gin_conditions(ops) {
@@ -1131,17 +1202,88 @@ unsafe fn selectivity(req: *mut pg_sys::SupportRequestSelectivity) -> *mut pg_sy
             }
             pg_sys::clauselist_selectivity(r.root, list.into_pg(), r.varRelid, r.jointype, r.sjinfo)
         };
-        let column = ColumnStats::load(r.root, c.data, r.varRelid, r.funcid);
-        let sample = column.sample();
-        let stats = &mut |d: &Derived| {
-            build(d, c.data, &found)
-                .map(|clause| pg_sys::clause_selectivity(r.root, clause, r.varRelid, r.jointype, r.sjinfo))
-        };
-        let estimate = spec.selectivity(&found.indexes(), sample.as_ref(), stats, &PgHost);
-        drop(sample);
-        drop(column);
+        let estimate = estimate(r.root, &spec, c.data, &found, r.varRelid, r.jointype, r.sjinfo, r.funcid);
         r.selectivity = (estimate / derived_sel.max(1e-10)).clamp(0.0, 1.0);
         req.cast()
+    }
+}
+
+/// The spec's estimated selectivity on the column (`Spec::selectivity`), from the
+/// column's statistics and the planner's estimates of the conditions the indexes serve.
+///
+/// # Safety
+/// Arguments of a selectivity or index-condition request of the planner.
+#[allow(clippy::too_many_arguments)]
+unsafe fn estimate(
+    root: *mut pg_sys::PlannerInfo,
+    spec: &Spec,
+    data: *mut pg_sys::Node,
+    found: &Found,
+    var_relid: i32,
+    jointype: pg_sys::JoinType::Type,
+    sjinfo: *mut pg_sys::SpecialJoinInfo,
+    funcid: pg_sys::Oid,
+) -> f64 {
+    // SAFETY: the caller's contract; statistics are read through the planner's own
+    // routines and released.
+    unsafe {
+        let column = ColumnStats::load(root, data, var_relid, funcid);
+        let sample = column.sample();
+        let stats = &mut |d: &Derived| {
+            build(d, data, found).map(|clause| pg_sys::clause_selectivity(root, clause, var_relid, jointype, sjinfo))
+        };
+        spec.selectivity(&found.indexes(), sample.as_ref(), stats, &PgHost)
+    }
+}
+
+/// Whether the equalities call of a rewrite (`equalities_call`) may have the GIN index
+/// condition: only when its estimate is below that of the relation's conditions a btree
+/// index on the column serves (the other index path the planner is offered). PostgreSQL
+/// estimates the index condition `@>` itself, at a fixed 1% where the column has no
+/// statistics (documents over 1 kB): offering it next to a selective btree condition
+/// would make the planner add a GIN scan of, say, a quarter of the table.
+///
+/// # Safety
+/// `req` must be the planner's index-condition request for such a call.
+unsafe fn equalities_take_gin(
+    req: *mut pg_sys::SupportRequestIndexCondition,
+    spec: &Spec,
+    data: *mut pg_sys::Node,
+) -> bool {
+    // SAFETY: the request, its IndexOptInfo and relation are the planner's.
+    unsafe {
+        let (root, rel) = ((*req).root, (*(*req).index).rel);
+        let Some((relid, attno, varno)) = table_column(root, data) else { return true };
+        let found = find_indexes(relid, attno, varno, (*req).funcid);
+        let relid_index = (*rel).relid as i32;
+        let ours =
+            estimate(root, spec, data, &found, relid_index, pg_sys::JoinType::JOIN_INNER, null_mut(), (*req).funcid);
+        let mut btree = PgList::<pg_sys::Node>::new();
+        for rinfo in PgList::<pg_sys::RestrictInfo>::from_pg((*rel).baserestrictinfo).iter_ptr() {
+            pgrx::check_for_interrupts!();
+            let clause = (*rinfo).clause as *mut pg_sys::Node;
+            let left = if is_a(clause, NodeTag::T_OpExpr) {
+                PgList::<pg_sys::Node>::from_pg((*(clause as *mut pg_sys::OpExpr)).args).get_ptr(0)
+            } else if is_a(clause, NodeTag::T_ScalarArrayOpExpr) {
+                PgList::<pg_sys::Node>::from_pg((*(clause as *mut pg_sys::ScalarArrayOpExpr)).args).get_ptr(0)
+            } else {
+                None
+            };
+            if left.is_some_and(|l| found.keys.iter().any(|k| pg_sys::equal(l.cast(), k.expr.cast()))) {
+                btree.push(clause);
+            }
+        }
+        if btree.is_empty() {
+            return true;
+        }
+        let theirs = pg_sys::clauselist_selectivity(
+            root,
+            btree.into_pg(),
+            relid_index,
+            pg_sys::JoinType::JOIN_INNER,
+            null_mut(),
+        );
+        ours < theirs
     }
 }
 

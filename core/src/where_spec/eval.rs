@@ -7,7 +7,7 @@ use crate::jsonb::{Corrupt, Value};
 
 /// The value at `path`, or `None` when a key is missing, an intermediate value is not an
 /// object, or the value is JSON null (SQL `->` chains give NULL in all these cases).
-fn resolve<'a>(mut v: Value<'a>, path: &[String]) -> Result<Option<Value<'a>>, Corrupt> {
+pub(super) fn resolve<'a>(mut v: Value<'a>, path: &[String]) -> Result<Option<Value<'a>>, Corrupt> {
     for key in path {
         match v {
             Value::Object(c) => match c.get(key.as_bytes())? {

@@ -295,7 +295,15 @@ fn holds(d: &Derived, doc: Value<'_>, idx: &Indexes) -> Option<bool> {
             any
         }
         Derived::NotNull { key } => Some(key_value(*key).is_some()),
-        Derived::Unindexed(d) => Some(holds(d, doc, idx) == Some(true)),
+        Derived::Equalities { doc: d, spec } => {
+            // The spec the planner support calls must select what the document contains.
+            let b = jsonb::encode(spec).unwrap();
+            let keep_keys = Options { convert_keys: false };
+            let s = Spec::parse_typed(jsonb::root(&b).unwrap(), &Default::default(), keep_keys, &H).unwrap();
+            let by_spec = s.matches(doc, &H).unwrap();
+            assert_eq!(Some(by_spec), holds(&Derived::Contains(d.clone()), doc, idx), "{spec} vs {d}");
+            Some(by_spec)
+        }
         Derived::Or(arms) => {
             let mut r = Some(false);
             for arm in arms {
@@ -654,14 +662,29 @@ fn equivalent_forms() {
         ])]
     );
     assert!(super::null_faithful(&eq));
-    // Next to a btree condition, equalities are a filter, not a GIN condition.
+    // Next to a btree condition, equalities are a call of their own, estimated apart.
     idx.gin = Some(GinOps::Paths);
     assert_eq!(
         spec(r#"{"configName": {"eq": "c1"}, "isCurrent": {"eq": true}}"#).equivalent(&idx),
         Some(vec![
             Derived::NotNull { key: 0 },
             Derived::Cmp { key: 0, strategy: Strategy::Eq, value: text("c1") },
-            Derived::Unindexed(Box::new(contains(r#"{"is_current": true}"#))),
+            Derived::Equalities {
+                doc: r#"{"is_current": true}"#.to_string(),
+                spec: r#"{"is_current": {"eq": true}}"#.to_string()
+            },
+        ])
+    );
+    assert_eq!(
+        spec(r#"{"configName": {"eq": "c1"}, "machine": {"name": {"in": ["m1"]}, "n": {"eq": 2.50}}}"#)
+            .equivalent(&idx),
+        Some(vec![
+            Derived::NotNull { key: 0 },
+            Derived::Cmp { key: 0, strategy: Strategy::Eq, value: text("c1") },
+            Derived::Equalities {
+                doc: r#"{"machine": {"n": 2.50, "name": "m1"}}"#.to_string(),
+                spec: r#"{"machine": {"n": {"eq": 2.50}, "name": {"eq": "m1"}}}"#.to_string()
+            },
         ])
     );
     // An OR of equalities on one btree key is one = ANY list.
