@@ -81,6 +81,7 @@ fn limits() -> Limits {
         max_depth: MAX_QUERY_DEPTH.get().max(1) as usize,
         max_root_fields: MAX_ROOT_FIELDS.get().max(1) as usize,
         max_document_bytes: MAX_DOCUMENT_BYTES.get().max(0) as usize,
+        max_argument_bytes: crate::pg::MAX_SPEC_BYTES.get().max(0) as usize,
     }
 }
 
@@ -664,7 +665,15 @@ v1_function!(
     /// request body answered with the response body.
     pg_finfo_fraiseql_execute_request_v1, fraiseql_execute_request_v1, "fraiseql_execute", |fcinfo| {
         require_utf8();
-        let request = jsonb::root(varlena_bytes(arg(fcinfo, 0))).unwrap_or_else(|e| report_corrupt(e));
+        let bytes = varlena_bytes(arg(fcinfo, 0));
+        // The body holds the document and the variables: both bounded before anything
+        // of it is read into memory.
+        let l = limits();
+        let bound = Limits { max_argument_bytes: l.max_argument_bytes.saturating_add(l.max_document_bytes), ..l };
+        if let Err(e) = execute::check_variables_size(bytes.len(), &bound) {
+            return errors_only(&[e]);
+        }
+        let request = jsonb::root(bytes).unwrap_or_else(|e| report_corrupt(e));
         let schema_name = arg_str(fcinfo, 1);
         match execute::parse_request(request) {
             Ok(body) => run(fcinfo, Some(request), body, schema_name),
@@ -685,7 +694,11 @@ v1_function!(
         let variables = match opt(1) {
             None => Default::default(),
             Some(d) => {
-                let v = jsonb::root(varlena_bytes(d)).unwrap_or_else(|e| report_corrupt(e));
+                let bytes = varlena_bytes(d);
+                if let Err(e) = execute::check_variables_size(bytes.len(), &limits()) {
+                    return errors_only(&[e]);
+                }
+                let v = jsonb::root(bytes).unwrap_or_else(|e| report_corrupt(e));
                 match v.to_text().map_err(|e| e.to_string()).and_then(|t| execute::variables_from_json(&t)) {
                     Ok(vars) => vars,
                     Err(m) => return errors_only(&[FieldError { message: m, locations: vec![], path: vec![], code: Some("BAD_REQUEST".into()) }]),

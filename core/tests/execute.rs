@@ -344,7 +344,7 @@ fn request_errors_run_nothing() {
 
 #[test]
 fn limits_are_request_errors() {
-    let limits = Limits { max_depth: 3, max_root_fields: 2, max_document_bytes: 100 };
+    let limits = Limits { max_depth: 3, max_root_fields: 2, max_document_bytes: 100, ..Limits::default() };
     let mut d = db();
     assert_eq!(
         run_with(&mut d, "{ routerConfigs { machine { location { city } } } }", "{}", None, &limits),

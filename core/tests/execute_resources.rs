@@ -24,6 +24,23 @@ struct Counting;
 
 thread_local! {
     static LIVE: Cell<isize> = const { Cell::new(0) };
+    /// The most bytes live since the last `reset_peak`.
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+
+fn reset_peak() {
+    PEAK.with(|p| p.set(live()));
+}
+
+fn peak() -> isize {
+    PEAK.with(Cell::get)
+}
+
+fn grow(by: isize) {
+    let _ = LIVE.try_with(|c| {
+        c.set(c.get() + by);
+        let _ = PEAK.try_with(|p| p.set(p.get().max(c.get())));
+    });
 }
 
 fn live() -> isize {
@@ -34,7 +51,7 @@ fn live() -> isize {
 // thread-local cell that allocates nothing.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let _ = LIVE.try_with(|c| c.set(c.get() + l.size() as isize));
+        grow(l.size() as isize);
         // SAFETY: the caller's contract, passed on.
         unsafe { System.alloc(l) }
     }
@@ -44,7 +61,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let _ = LIVE.try_with(|c| c.set(c.get() + new as isize - l.size() as isize));
+        grow(new as isize - l.size() as isize);
         // SAFETY: the caller's contract, passed on.
         unsafe { System.realloc(p, l, new) }
     }
@@ -181,7 +198,7 @@ fn documents_with_too_many_fields_are_refused_before_validation() {
 /// Prepares and runs `query` once (its root plans are kept), and returns what the
 /// prepared document holds by the allocator's count and by its own estimate.
 fn held(cs: &CompiledSchema, query: &str, variables: &str) -> (usize, usize) {
-    let limits = Limits { max_document_bytes: 1 << 20, max_depth: 100, max_root_fields: 100 };
+    let limits = Limits { max_document_bytes: 1 << 20, max_depth: 100, max_root_fields: 100, ..Limits::default() };
     let vars = fraiseql_core::execute::variables_from_json(variables).unwrap();
     let mut db = Rows::new(&[r#"{"id": "n", "name": "x", "child": {"id": "c"}}"#]);
     let mut out = String::new();
@@ -266,4 +283,70 @@ fn introspection_is_bounded_before_it_is_answered() {
         &limits,
     );
     assert!(got.starts_with(r#"{"data":{"__schema":{"types":["#), "{got}");
+}
+
+/// Runs a request with variables (JSON text) and returns the response body.
+fn run_with_variables(cs: &CompiledSchema, db: &mut Rows, query: &str, variables: &str, limits: &Limits) -> String {
+    let p = match prepare(cs, query, limits) {
+        Ok(p) => p,
+        Err(errors) => return response(&errors, None),
+    };
+    let vars = fraiseql_core::execute::variables_from_json(variables).unwrap();
+    let mut data = String::new();
+    match execute(cs, &p, None, &vars, limits, db, &mut data).unwrap() {
+        Outcome::Executed(errors) => response(&errors, Some(&data)),
+        Outcome::Rejected(errors) => response(&errors, None),
+    }
+}
+
+#[test]
+fn a_variable_used_many_times_is_counted_at_each_use() {
+    // A 72 kB document that uses one 1 MB variable 4,000 times made a 4 GB where-spec.
+    let cs = schema();
+    let mut db = Rows::new(&[r#"{"id": "1", "name": "a"}"#]);
+    let uses: Vec<&str> = std::iter::repeat_n("{name: {eq: $v}}", 4000).collect();
+    let q = format!("query ($v: String) {{ nodes(where: {{OR: [{}]}}) {{ id }} }}", uses.join(", "));
+    let vars = format!(r#"{{"v": "{}"}}"#, "x".repeat(1 << 20));
+    let limits = Limits::default();
+    reset_peak();
+    let before = live();
+    let got = run_with_variables(&cs, &mut db, &q, &vars, &limits);
+    let grew = peak() - before;
+    assert!(
+        got.contains("once variables are substituted") && got.contains(r#""code":"54000""#),
+        "{}",
+        &got[..got.len().min(300)]
+    );
+    assert!(grew < 64 << 20, "peak grew by {grew} bytes");
+    // Within the budget the same document runs: 7 uses of a 1 MB variable.
+    let q = format!("query ($v: String) {{ nodes(where: {{OR: [{}]}}) {{ id }} }}", uses[..7].join(", "));
+    let got = run_with_variables(&cs, &mut db, &q, &vars, &limits);
+    assert_eq!(got, r#"{"data":{"nodes":[]}}"#.replace("[]", r#"[{"id":"1"}]"#));
+}
+
+#[test]
+fn variables_larger_than_the_bound_are_refused_before_they_are_read() {
+    let limits = Limits::default();
+    assert!(fraiseql_core::execute::check_variables_size(limits.max_argument_bytes, &limits).is_ok());
+    let e = fraiseql_core::execute::check_variables_size(limits.max_argument_bytes + 1, &limits).unwrap_err();
+    assert_eq!(e.code.as_deref(), Some("54000"));
+    assert!(e.message.contains("fraiseql.max_spec_bytes"), "{}", e.message);
+}
+
+#[test]
+fn error_messages_quote_a_bounded_part_of_a_stored_value() {
+    // A 1 MB string inside a value a String cannot represent, selected under 100
+    // aliases: each error quotes 256 characters of it, not the whole.
+    let cs = schema();
+    let doc = format!(
+        r#"{{"id": "1", "name": ["{}", {{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "h": 8, "i": 9, "j": 10, "l": 11}}]}}"#,
+        "x".repeat(1 << 20)
+    );
+    let mut db = Rows(vec![jsonb::encode(&doc).unwrap()]);
+    let aliases: Vec<String> = (0..100).map(|i| format!("a{i}: name")).collect();
+    let q = format!("{{ nodes {{ {} }} }}", aliases.join(" "));
+    let got = run(&cs, &mut db, &q, &Limits::default());
+    assert!(got.contains("String cannot represent value"), "{}", &got[..got.len().min(300)]);
+    assert!(got.len() < 100 * 600, "{} bytes of response", got.len());
+    assert!(got.contains("…") && got.contains("more members"), "{}", &got[..got.len().min(600)]);
 }

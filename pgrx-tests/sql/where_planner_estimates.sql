@@ -47,5 +47,6 @@ SELECT bool_and(p NOT LIKE '%Seq Scan%') AS indexed FROM plan($$SELECT id FROM t
 -- one on a repeating key (a city, a fifth of the rows): a handful of rows, not 0.5% of
 -- a fifth (50 before).
 SELECT estimated <= 10 AS close, actual FROM estimate($$SELECT id FROM tv_rc WHERE fraiseql_where(data, '{"machine": {"location": {"city": {"eq": "Oslo"}}}, "configName": {"eq": "cfg 1001"}}')$$);
--- a repeating key keeps its estimate (a machine: 100 rows)
-SELECT estimated BETWEEN 25 AND 400 AS close, actual FROM estimate($$SELECT id FROM tv_rc WHERE fraiseql_where(data, '{"machine": {"name": {"eq": "edge-7"}}}')$$);
+-- a repeating key is not estimated as unique (a machine name: 100 rows; the estimate
+-- depends on which documents ANALYZE samples)
+SELECT estimated >= 20 AS not_unique, actual FROM estimate($$SELECT id FROM tv_rc WHERE fraiseql_where(data, '{"machine": {"name": {"eq": "edge-7"}}}')$$);

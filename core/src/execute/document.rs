@@ -27,12 +27,31 @@ pub struct Limits {
     pub max_root_fields: usize,
     /// The document's size in bytes, checked before it is parsed.
     pub max_document_bytes: usize,
+    /// The variables' size (as jsonb, checked before they are read), and the JSON text of
+    /// one root field's arguments once variables are substituted (each use of a variable
+    /// counts): `fraiseql.max_spec_bytes`, the bound of a where-spec.
+    pub max_argument_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_depth: 15, max_root_fields: 32, max_document_bytes: 256 * 1024 }
+        Limits { max_depth: 15, max_root_fields: 32, max_document_bytes: 256 * 1024, max_argument_bytes: 8 << 20 }
     }
+}
+
+/// Refuses variables larger than `max_argument_bytes` (their jsonb size) before they are
+/// read into memory as JSON.
+pub fn check_variables_size(size: usize, limits: &Limits) -> Result<(), FieldError> {
+    if size > limits.max_argument_bytes {
+        return Err(request_error(
+            format!(
+                "The variables are {size} bytes, more than the {} allowed (fraiseql.max_spec_bytes).",
+                limits.max_argument_bytes
+            ),
+            Some("54000"),
+        ));
+    }
+    Ok(())
 }
 
 /// The token limit of the parser: far above what `max_document_bytes` lets through.

@@ -21,7 +21,7 @@ pub mod schema;
 mod size;
 pub mod values;
 
-pub use document::{prepare, Limits, Prepared, MAX_DOCUMENT_FIELDS};
+pub use document::{check_variables_size, prepare, Limits, Prepared, MAX_DOCUMENT_FIELDS};
 pub use filter::ViewQuery;
 pub use introspect::MAX_INTROSPECTION_STEPS;
 pub use request::{parse_request, RequestBody};

@@ -73,6 +73,8 @@ struct Env<'a> {
     root: &'a str,
     vars: &'a JsonMap,
     intro: Option<&'a ExecutionResponse>,
+    /// `Limits::max_argument_bytes`.
+    max_argument_bytes: usize,
 }
 
 fn select<'d>(doc: &'d ExecutableDocument, name: Option<&str>) -> Result<&'d Node<Operation>, FieldError> {
@@ -141,7 +143,13 @@ pub fn execute<B: Buffer + ?Sized>(
         Ok(i) => i,
         Err(e) => return Ok(Outcome::Rejected(e)),
     };
-    let env = Env { cs, root: op.object_type().as_str(), vars: &vars, intro: intro.as_ref() };
+    let env = Env {
+        cs,
+        root: op.object_type().as_str(),
+        vars: &vars,
+        intro: intro.as_ref(),
+        max_argument_bytes: limits.max_argument_bytes,
+    };
     let serial = op.operation_type == OperationType::Mutation;
     let start = out.len();
     let mut cx = Completer::new(out);
@@ -280,8 +288,8 @@ fn root_field<B: Buffer + ?Sized>(
             return Err(Stop::Null);
         }
     };
-    let args =
-        values::arguments(&env.cs.schema, f, env.vars).map_err(|m| fail(cx, &rp.site, m, Some("22023".into())))?;
+    let args = values::arguments(&env.cs.schema, f, env.vars, env.max_argument_bytes)
+        .map_err(|(m, code)| fail(cx, &rp.site, m, Some(code.into())))?;
     let ty = out_type(&env.cs.schema, &f.definition.ty);
     match env.cs.binding(env.root, &f.name) {
         Some(Binding::View { view, list, entity, filters }) => {

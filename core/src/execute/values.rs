@@ -27,26 +27,135 @@ pub fn variables_from_json(text: &str) -> Result<JsonMap, String> {
 /// The arguments of a root field: argument name → value, for the arguments given or
 /// defaulted (an argument neither given nor defaulted is absent, which differs from an
 /// explicit null). Validation has checked literals; variables are already coerced.
-pub(crate) fn arguments(schema: &Schema, field: &Field, variables: &JsonMap) -> Result<JsonMap, String> {
+pub(crate) fn arguments(
+    schema: &Schema,
+    field: &Field,
+    variables: &JsonMap,
+    max_bytes: usize,
+) -> Result<JsonMap, (String, &'static str)> {
+    let mut budget = Budget { left: max_bytes, max: max_bytes, sizes: std::collections::HashMap::new() };
+    let out = arguments_within(schema, field, variables, &mut budget)?;
+    if budget.left == 0 {
+        return Err((
+            format!(
+                "The arguments of field \"{}\" are more than {max_bytes} bytes once variables are substituted (fraiseql.max_spec_bytes).",
+                field.name
+            ),
+            "54000",
+        ));
+    }
+    Ok(out)
+}
+
+/// What the substitution of variables into one root field's arguments may still add:
+/// one variable used 4,000 times in a 72 kB document made a 4 GB where-spec. Once spent
+/// (`left` 0), nothing more is copied and the field is refused.
+struct Budget {
+    left: usize,
+    max: usize,
+    /// Each variable's JSON size, measured once.
+    sizes: std::collections::HashMap<String, usize>,
+}
+
+impl Budget {
+    /// The value of variable `name`, when the budget allows one more copy of it.
+    fn take(&mut self, name: &str, variables: &JsonMap) -> Option<JsonValue> {
+        let v = variables.get(name)?;
+        let max = self.max;
+        let size = *self.sizes.entry(name.to_string()).or_insert_with(|| json_size(v, max.saturating_add(1)));
+        if size > self.left {
+            self.left = 0;
+            return None;
+        }
+        self.left -= size;
+        Some(v.clone())
+    }
+}
+
+/// The length of a value's compact JSON text (escapes counted), or `limit` when it is
+/// at least that long (the walk stops there). Iterative, with interrupt checks.
+fn json_size(v: &JsonValue, limit: usize) -> usize {
+    let mut total = 0usize;
+    let mut todo = vec![v];
+    while let Some(v) = todo.pop() {
+        crate::guard::interrupts();
+        let string = |s: &str| {
+            2 + s
+                .bytes()
+                .map(|b| {
+                    if b < 0x20 {
+                        6
+                    } else if b == b'"' || b == b'\\' {
+                        2
+                    } else {
+                        1
+                    }
+                })
+                .sum::<usize>()
+        };
+        total += match v {
+            JsonValue::Null => 4,
+            JsonValue::Bool(b) => {
+                if *b {
+                    4
+                } else {
+                    5
+                }
+            }
+            JsonValue::Number(n) => n.to_string().len(),
+            JsonValue::String(s) => string(s.as_str()),
+            JsonValue::Array(items) => {
+                todo.extend(items.iter());
+                1 + items.len().max(1)
+            }
+            JsonValue::Object(m) => {
+                for (k, x) in m.iter() {
+                    total += string(k.as_str()) + 1;
+                    todo.push(x);
+                }
+                1 + m.len().max(1)
+            }
+        };
+        if total >= limit {
+            return limit;
+        }
+    }
+    total
+}
+
+fn arguments_within(
+    schema: &Schema,
+    field: &Field,
+    variables: &JsonMap,
+    budget: &mut Budget,
+) -> Result<JsonMap, (String, &'static str)> {
     let mut out = JsonMap::new();
     for def in &field.definition.arguments {
         let given = field.arguments.iter().find(|a| a.name == def.name).map(|a| &a.value);
         if def.name == "orderBy" {
             if let Some(v) = given {
-                single_key_order_variables(v, variables)?;
+                single_key_order_variables(v, variables).map_err(|m| (m, "22023"))?;
             }
         }
         let value = match given.map(|v| v.as_ref()) {
-            Some(Value::Variable(v)) => match variables.get(v.as_str()) {
-                Some(x) => Some(x.clone()),
-                None => def.default_value.as_ref().map(|d| literal(schema, d, &def.ty, variables)),
-            },
-            Some(lit) => Some(literal(schema, lit, &def.ty, variables)),
-            None => def.default_value.as_ref().map(|d| literal(schema, d, &def.ty, variables)),
+            Some(Value::Variable(v)) if variables.contains_key(v.as_str()) => {
+                Some(budget.take(v, variables).unwrap_or(JsonValue::Null))
+            }
+            Some(Value::Variable(_)) => {
+                def.default_value.as_ref().map(|d| literal(schema, d, &def.ty, variables, budget))
+            }
+            Some(lit) => Some(literal(schema, lit, &def.ty, variables, budget)),
+            None => def.default_value.as_ref().map(|d| literal(schema, d, &def.ty, variables, budget)),
         };
+        if budget.left == 0 {
+            return Ok(out);
+        }
         match value {
             Some(JsonValue::Null) | None if def.ty.is_non_null() => {
-                return Err(format!("Argument \"{}\" of non-null type \"{}\" must not be null.", def.name, def.ty))
+                return Err((
+                    format!("Argument \"{}\" of non-null type \"{}\" must not be null.", def.name, def.ty),
+                    "22023",
+                ))
             }
             Some(v) => {
                 out.insert(def.name.as_str(), v);
@@ -60,17 +169,23 @@ pub(crate) fn arguments(schema: &Schema, field: &Field, variables: &JsonMap) -> 
 /// A literal of type `ty` as JSON: enum values as strings, input objects with their
 /// fields' defaults applied, a single value where a list is expected wrapped in a list.
 /// Recursion follows the literal's nesting, which the parser bounds.
-fn literal(schema: &Schema, v: &Value, ty: &Type, variables: &JsonMap) -> JsonValue {
+fn literal(schema: &Schema, v: &Value, ty: &Type, variables: &JsonMap, budget: &mut Budget) -> JsonValue {
     crate::guard::stack();
+    crate::guard::interrupts();
+    if budget.left == 0 {
+        return JsonValue::Null;
+    }
     match v {
         Value::Null => JsonValue::Null,
-        Value::Variable(name) => variables.get(name.as_str()).cloned().unwrap_or(JsonValue::Null),
+        Value::Variable(name) => budget.take(name, variables).unwrap_or(JsonValue::Null),
         Value::List(items) if ty.is_list() => {
-            JsonValue::Array(items.iter().map(|i| literal(schema, i, ty.item_type(), variables)).collect())
+            JsonValue::Array(items.iter().map(|i| literal(schema, i, ty.item_type(), variables, budget)).collect())
         }
-        _ if ty.is_list() => JsonValue::Array(vec![literal(schema, v, ty.item_type(), variables)]),
-        Value::Object(fields) => input_object(schema, fields, ty.inner_named_type(), variables),
-        Value::List(items) => JsonValue::Array(items.iter().map(|i| literal(schema, i, ty, variables)).collect()),
+        _ if ty.is_list() => JsonValue::Array(vec![literal(schema, v, ty.item_type(), variables, budget)]),
+        Value::Object(fields) => input_object(schema, fields, ty.inner_named_type(), variables, budget),
+        Value::List(items) => {
+            JsonValue::Array(items.iter().map(|i| literal(schema, i, ty, variables, budget)).collect())
+        }
         Value::Enum(e) => JsonValue::String(e.as_str().into()),
         Value::String(s) => JsonValue::String(s.as_str().into()),
         Value::Boolean(b) => JsonValue::Bool(*b),
@@ -98,12 +213,13 @@ fn input_object(
     fields: &[(apollo_compiler::Name, apollo_compiler::Node<Value>)],
     type_name: &str,
     variables: &JsonMap,
+    budget: &mut Budget,
 ) -> JsonValue {
     let mut out = JsonMap::new();
     let Some(ExtendedType::InputObject(def)) = schema.types.get(type_name) else {
         // A custom scalar (JSON) written as an object literal: its fields as they are.
         for (k, v) in fields {
-            out.insert(k.as_str(), literal(schema, v, &Type::Named(apollo_compiler::name!("JSON")), variables));
+            out.insert(k.as_str(), literal(schema, v, &Type::Named(apollo_compiler::name!("JSON")), variables, budget));
         }
         return JsonValue::Object(out);
     };
@@ -115,11 +231,11 @@ fn input_object(
         match v.as_ref() {
             Value::Variable(var) if !variables.contains_key(var.as_str()) => {
                 if let Some(d) = &field_def.default_value {
-                    out.insert(name.as_str(), literal(schema, d, &field_def.ty, variables));
+                    out.insert(name.as_str(), literal(schema, d, &field_def.ty, variables, budget));
                 }
             }
             v => {
-                out.insert(name.as_str(), literal(schema, v, &field_def.ty, variables));
+                out.insert(name.as_str(), literal(schema, v, &field_def.ty, variables, budget));
             }
         }
     }
@@ -129,7 +245,7 @@ fn input_object(
             continue;
         }
         if let Some(d) = &field_def.default_value {
-            out.insert(name.as_str(), literal(schema, d, &field_def.ty, variables));
+            out.insert(name.as_str(), literal(schema, d, &field_def.ty, variables, budget));
         }
     }
     JsonValue::Object(out)

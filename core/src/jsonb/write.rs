@@ -38,6 +38,10 @@ enum Node {
 /// Encodes a JSON text as a jsonb payload (the bytes after the varlena header).
 pub fn encode(json: &str) -> Result<Vec<u8>, EncodeError> {
     let mut p = Parser { s: json.as_bytes(), i: 0 };
+    // Refused before it is parsed: the parsed tree costs a multiple of the text.
+    if json.len() > MAX_ENCODE_BYTES {
+        return Err(p.err("the JSON text is larger than a jsonb value can be (256 MB)"));
+    }
     p.ws();
     let node = p.value(0)?;
     p.ws();
@@ -59,8 +63,14 @@ pub fn encode(json: &str) -> Result<Vec<u8>, EncodeError> {
             );
         }
     }
+    if out.len() > MAX_ENCODE_BYTES {
+        return Err(p.err("the value is larger than a jsonb value can be (256 MB)"));
+    }
     Ok(out)
 }
+
+/// PostgreSQL's limit on a jsonb value (`JENTRY_OFFLENMASK`): offsets past it would wrap.
+const MAX_ENCODE_BYTES: usize = JENTRY_OFFLENMASK as usize;
 
 fn pad(out: &mut Vec<u8>) -> usize {
     let n = (4 - out.len() % 4) % 4;

@@ -561,13 +561,29 @@ pub fn inspect(v: &Value<'_>) -> Result<String, Corrupt> {
     Ok(out)
 }
 
+/// The characters of a string (and of a key) an error message quotes; longer ones are
+/// cut and end in `…`. graphql-js quotes them whole, so that one 40 MB value selected
+/// under 100 aliases made 4 GB of error messages.
+pub const MAX_INSPECT_CHARS: usize = 256;
+/// The members of an object an error message lists (graphql-js lists arrays' first 10
+/// items, and every member).
+pub const MAX_INSPECT_MEMBERS: usize = 10;
+
 /// Recursion is bounded: containers deeper than two levels are not entered.
 fn inspect_into(v: &Value<'_>, depth: usize, out: &mut String) -> Result<(), Corrupt> {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => out.push_str(&js_number(number_value(n))),
-        Value::String(_) => write_json_string(out, v.as_str().expect("string")?),
+        Value::String(_) => {
+            let text = v.as_str().expect("string")?;
+            match text.char_indices().nth(MAX_INSPECT_CHARS) {
+                // graphql-js quotes the whole string; a field error quoting a stored
+                // value would then be as large as the value, 100 times over.
+                Some((cut, _)) => write_json_string(out, &format!("{}…", &text[..cut])),
+                None => write_json_string(out, text),
+            }
+        }
         Value::Array(c) if c.is_empty() => out.push_str("[]"),
         Value::Object(c) if c.is_empty() => out.push_str("{}"),
         Value::Array(_) if depth >= 2 => out.push_str("[Array]"),
@@ -595,7 +611,18 @@ fn inspect_into(v: &Value<'_>, depth: usize, out: &mut String) -> Result<(), Cor
                 if i > 0 {
                     out.push_str(", ");
                 }
-                out.push_str(&String::from_utf8_lossy(k));
+                if i == MAX_INSPECT_MEMBERS {
+                    out.push_str(&format!("... {} more members", c.len() - i));
+                    break;
+                }
+                let key = String::from_utf8_lossy(k);
+                match key.char_indices().nth(MAX_INSPECT_CHARS) {
+                    Some((cut, _)) => {
+                        out.push_str(&key[..cut]);
+                        out.push('…');
+                    }
+                    None => out.push_str(&key),
+                }
                 out.push_str(": ");
                 inspect_into(&v, depth + 1, out)?;
             }
