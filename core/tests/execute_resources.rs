@@ -350,3 +350,21 @@ fn error_messages_quote_a_bounded_part_of_a_stored_value() {
     assert!(got.len() < 100 * 600, "{} bytes of response", got.len());
     assert!(got.contains("…") && got.contains("more members"), "{}", &got[..got.len().min(600)]);
 }
+
+#[test]
+fn duplicate_input_fields_are_found_in_linear_time_and_capped() {
+    // 12,000 fields of one name in an object literal: each compared with the first of its
+    // name, not with every field before it; at most 100 errors.
+    let cs = schema();
+    let mut db = Rows::new(&[]);
+    let fields: Vec<&str> = std::iter::repeat_n("name: {eq: \"a\"}", 12_000).collect();
+    let q = format!("{{ nodes(where: {{{}}}) {{ id }} }}", fields.join(", "));
+    let limits = Limits { max_document_bytes: 1 << 20, ..Limits::default() };
+    install_hooks();
+    let before = checks();
+    let got = run(&cs, &mut db, &q, &limits);
+    assert_eq!(got.matches("There can be only one input field named").count(), 100, "{}", &got[..got.len().min(300)]);
+    assert!(got.contains("error limit reached"));
+    // one interrupt check per field at least, in the walk that finds them
+    assert!(checks() - before >= 12_000);
+}

@@ -379,9 +379,15 @@ pub(crate) fn own_errors(
         match v {
             apollo_compiler::ast::Value::List(items) => values.extend(items.iter().map(|i| i.as_ref())),
             apollo_compiler::ast::Value::Object(fields) => {
-                for (i, (name, value)) in fields.iter().enumerate() {
+                // The first field of each name, to find a repeat in linear time (an
+                // object literal may hold tens of thousands of fields).
+                let mut first_of: std::collections::HashMap<&str, &apollo_compiler::Name> =
+                    std::collections::HashMap::with_capacity(fields.len());
+                for (name, value) in fields.iter() {
+                    crate::guard::interrupts();
                     values.push(value.as_ref());
-                    if let Some((first, _)) = fields[..i].iter().find(|(n, _)| n == name) {
+                    let first = *first_of.entry(name.as_str()).or_insert(name);
+                    if !std::ptr::eq(first, name) && errors.len() <= MAX_ERRORS {
                         errors.push(FieldError {
                             message: format!("There can be only one input field named \"{name}\"."),
                             locations: [first, name]
@@ -397,6 +403,15 @@ pub(crate) fn own_errors(
             }
             _ => {}
         }
+    }
+    if errors.len() > MAX_ERRORS {
+        errors.truncate(MAX_ERRORS);
+        errors.push(FieldError {
+            message: "Too many validation errors, error limit reached. Validation aborted.".into(),
+            locations: Vec::new(),
+            path: Vec::new(),
+            code: None,
+        });
     }
     (errors, skipped)
 }
