@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
-# The performance report in one command: every benchmark, side by side in one run on this
-# machine, then PERFORMANCE_BENCHMARKS.md and its charts regenerated from the raw data.
+# The benchmarks in one command: every phase, side by side in one run on this machine, then
+# PERFORMANCE_BENCHMARKS.md and its charts regenerated from the raw data. The only entry
+# point: the single-purpose scripts that came before are phases here (benches/METHODOLOGY.md).
 #
 #   ./benches/run.sh            # full mode (under an hour on 2 cores; writes benches/report/
 #                               # and PERFORMANCE_BENCHMARKS.md)
 #   ./benches/run.sh --quick    # a few minutes: fewer rows, repetitions and seconds; writes
 #                               # target/bench-quick/ (the committed report is left alone)
-#   ./benches/run.sh --only filter,e2e   # some phases (filter shape apq scale e2e), then the report
+#   ./benches/run.sh --only filter,where_index   # some phases, then the report
 #   ./benches/run.sh --report   # only regenerate the report from the raw data
+#   --installed                 # measure the build installed in the system PostgreSQL 15
+#                               # (no build, nothing installed)
+#   --package DIR               # measure that `cargo pgrx package` output in a relocated copy
+#                               # of the server (no build, nothing installed into the system)
+#   --out DIR                   # raw data and charts there instead
 #
 # Phases, each on its own throwaway cluster under the PostgreSQL lock (/tmp/fraiseql-pg.lock),
-# with the extension's release build installed:
-#   filter  fraiseql_where vs compiled SQL vs native SQL vs @> vs @@, 100k and 1M rows,
-#           sequential and index-served, custom and generic plans
-#   shape   fraiseql_shape_agg vs json_agg(data) vs json_build_object / jsonb_build_object SQL
-#   apq     persisted 2 KB operation vs parsing it (Rust, graphql-core); APQ counting overhead
-#   scale   time vs rows 10..1M, backend memory, parallel workers
-#   e2e     GraphQL over HTTP on 127.0.0.1: the example endpoint over fraiseql_execute (with
-#           and without persisted queries), FraiseQL 1.x (Python), FraiseQL v2 (Rust server),
-#           a pure-Python baseline; 1, 8 and 32 clients (oha)
+# with the extension's release build installed (unless --installed or --package):
+#   filter       fraiseql_where vs compiled SQL vs native SQL vs @> vs @@, 100k and 1M rows,
+#                sequential and index-served, custom and generic plans
+#   where_index  index-served specs as a client sees them (pgbench, literal and prepared),
+#                row estimates, the sequential scan before planner support, generic plans
+#   shape        fraiseql_shape_agg vs json_agg(data) vs json_build_object / jsonb_build_object SQL
+#   apq          persisted 2 KB operation vs parsing it (Rust, graphql-core); APQ counting
+#                overhead; fraiseql_execute by hash, by cached text and by new text
+#   scale        time vs rows 10..1M, backend memory, parallel workers (answers and workers checked)
+#   e2e          GraphQL over HTTP on 127.0.0.1: the example endpoint over fraiseql_execute (with
+#                and without persisted queries), FraiseQL 1.x (Python), FraiseQL v2 (Rust server),
+#                a pure-Python baseline; 1, 8 and 32 clients (oha); fraiseql_execute vs
+#                fraiseql_query in the database
 # Tools are installed once into ~/.cache/fraiseql-bench (FRAISEQL_BENCH_CACHE): a Python venv
 # (benches/requirements.txt), oha (cargo install), FraiseQL v2 2.15.0 (cargo install, release,
 # npm hidden from PATH: 20-40 min the first time), FraiseQL 1.x 1.9.16 (Python 3.13 venv).
@@ -28,8 +38,10 @@ set -euo pipefail
 . "${ROOT}/benches/lib/bench.sh"
 
 MODE=full
-ONLY="filter,shape,apq,scale,e2e"
+PHASES="filter,where_index,shape,apq,scale,e2e"
+ONLY="${PHASES}"
 REPORT_ONLY=0
+BUILD=package
 OUT=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -37,11 +49,16 @@ while [ $# -gt 0 ]; do
         --only) ONLY="$2"; shift ;;
         --only=*) ONLY="${1#--only=}" ;;
         --report) REPORT_ONLY=1 ;;
+        --installed) BUILD=installed ;;
+        --package) BUILD=package-dir; BENCH_PKG="$2"; shift ;;
         --out) OUT="$2"; shift ;;
-        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
     shift
+done
+for p in ${ONLY//,/ }; do
+    [[ ",${PHASES}," == *",$p,"* ]] || die "unknown phase $p (phases: ${PHASES})"
 done
 if [ -z "${OUT}" ]; then
     if [ "${MODE}" = quick ]; then OUT="${ROOT}/target/bench-quick"; else OUT="${ROOT}/benches/report"; fi
@@ -63,10 +80,17 @@ if [ "${REPORT_ONLY}" = 1 ]; then report; exit 0; fi
 
 started=$(date +%s)
 printf '%s %s\n' "$(date -u +%FT%TZ)" "$(cut -d' ' -f1-3 /proc/loadavg)" >"${OUT}/data/load-start.txt"
-build_package
+case "${BUILD}" in
+    package) build_package ;;
+    installed) use_installed ;;
+    package-dir) use_package_dir "${BENCH_PKG}" ;;
+esac
 has() { [[ ",${ONLY}," == *",$1,"* ]]; }
 
 has filter && run_phase filter "shared_buffers = '1GB'
+max_parallel_workers_per_gather = 0
+jit = off"
+has where_index && run_phase where_index "shared_buffers = '1GB'
 max_parallel_workers_per_gather = 0
 jit = off"
 has shape && run_phase shape "shared_buffers = '512MB'

@@ -1,13 +1,15 @@
-"""Generated data, the same on every run: every value is a function of the row number
-(a multiplicative permutation where an order must not follow the physical order), and the
-few pseudo-random values come from setseed(0.42) before random()."""
+"""The one data generator of the benchmarks: every table and every stored operation a phase
+measures comes from a function here. The same data on every run: every value is a function
+of the row number (a multiplicative permutation where an order must not follow the physical
+order); nothing depends on random()."""
 
 from common import run
 
 
 def router_configs(conn, table, rows, machines=1000):
-    """tv_router_config documents as benches/where.sh has them: 10 top-level keys, a nested
-    machine with a location, tags. created_at is unique and not correlated with id."""
+    """tv_router_config documents for the filter, where_index and scale phases: id, a unique
+    config_name, 17 versions, a quarter current, an ISO created_at (unique, one minute apart,
+    not correlated with id), two tags, `machines` machines in 3 cities."""
     run(conn, f"DROP TABLE IF EXISTS {table}")
     run(conn, f"CREATE TABLE {table} (id int PRIMARY KEY, data jsonb NOT NULL)")
     run(conn, f"""
@@ -71,3 +73,68 @@ def e2e_tables(conn, rows, machines=97, wide_fields=60):
     run(conn, "CREATE INDEX tv_wide_record_gin ON tv_wide_record USING gin (data jsonb_path_ops)")
     run(conn, "VACUUM ANALYZE tv_router_config")
     run(conn, "VACUUM ANALYZE tv_wide_record")
+
+
+def shape_tables(conn, rows=10_000):
+    """The shape phase's documents, `rows` each: tv_a (a 10-field object), tv_b (a 60-field
+    object of about 3 kB, stored compressed), tv_c (3 nesting levels and a list of 15
+    nested objects). Column n is the row number."""
+    run(conn, "DROP TABLE IF EXISTS tv_a, tv_b, tv_c")
+    run(conn, "CREATE TABLE tv_a (n int, data jsonb)")
+    run(conn, f"""
+        INSERT INTO tv_a SELECT i, jsonb_build_object('id', i, 'name', 'user ' || i, 'is_active', i % 2 = 0, 'score', i * 1.5,
+            'created_at', '2026-01-01'::date + i % 365, 'email', 'u' || i || '@example.com', 'city', 'Paris', 'country', 'FR',
+            'tags', jsonb_build_array('a', 'b'), 'rank', i % 100)
+        FROM generate_series(1, {rows}) i""")
+    run(conn, "CREATE TABLE tv_b (n int, data jsonb)")
+    run(conn, f"""
+        INSERT INTO tv_b SELECT i, (SELECT jsonb_object_agg('field_' || f, 'value ' || f || ' of row ' || i || ' ' || repeat(chr(97 + f % 26), 24))
+                                   FROM generate_series(1, 60) f) || jsonb_build_object('id', i)
+        FROM generate_series(1, {rows}) i""")
+    run(conn, "CREATE TABLE tv_c (n int, data jsonb)")
+    run(conn, f"""
+        INSERT INTO tv_c SELECT i, jsonb_build_object('id', i, 'name', 'order ' || i,
+            'owner', jsonb_build_object('id', i % 97, 'name', 'owner ' || i % 97,
+                     'address', jsonb_build_object('city', 'Lyon', 'geo', jsonb_build_object('lat', 45.76, 'lng', 4.84))),
+            'items', (SELECT jsonb_agg(jsonb_build_object('id', k, 'sku', 'SKU-' || k, 'qty', k % 4 + 1, 'price', k * 2.5,
+                                                          'product', jsonb_build_object('name', 'product ' || k, 'category', 'cat ' || k % 3)))
+                      FROM generate_series(1, 15) k))
+        FROM generate_series(1, {rows}) i""")
+    for t in ("tv_a", "tv_b", "tv_c"):
+        run(conn, f"VACUUM ANALYZE {t}")
+
+
+# 38 aliased `machine` selections make an operation of about 2 KB (2,055 bytes for Q1).
+APQ_FIELDS = 38
+
+
+def apq_operations(conn, stored=1000, hot=100):
+    """The apq phase's persisted operations: `stored` operations of about 2 KB registered
+    with fraiseql_apq_register (table bench_query), the first `hot` of them with their hash
+    and their hash-only APQ request (table bench_hot)."""
+    run(conn, "DROP TABLE IF EXISTS bench_query, bench_hot")
+    run(conn, f"""
+        CREATE TABLE bench_query AS
+        SELECT i AS k,
+               format('query Q%s($first: Int = 10) {{ routerConfigs(first: $first) {{ id configName isCurrent %s }} }}', i,
+                      (SELECT string_agg(format('field%s: machine {{ id name location {{ city rack }} }}', f), ' ')
+                       FROM generate_series(1, {APQ_FIELDS}) f)) AS query
+        FROM generate_series(1, {stored}) i""")
+    run(conn, "SELECT count(fraiseql_apq_register(query)) FROM bench_query")
+    run(conn, f"""
+        CREATE TABLE bench_hot AS
+        SELECT k, fraiseql_sha256_hex(query) AS hash, query,
+               jsonb_build_object('extensions', jsonb_build_object('persistedQuery',
+                   jsonb_build_object('version', 1, 'sha256Hash', fraiseql_sha256_hex(query)))) AS request
+        FROM bench_query WHERE k <= {hot}""")
+    run(conn, "ALTER TABLE bench_hot ADD PRIMARY KEY (k)")
+    run(conn, "VACUUM ANALYZE")
+
+
+def machines(conn, rows=10):
+    """tv_machine: `rows` small machine documents (id, name, location with city and rack),
+    what the apq phase's fraiseql_execute comparison reads."""
+    run(conn, "DROP TABLE IF EXISTS tv_machine")
+    run(conn, "CREATE TABLE tv_machine (id int PRIMARY KEY, data jsonb NOT NULL)")
+    run(conn, f"""INSERT INTO tv_machine SELECT i, jsonb_build_object('id', i, 'name', 'machine ' || i,
+                 'location', jsonb_build_object('city', 'Paris', 'rack', i % 40)) FROM generate_series(1, {rows}) i""")

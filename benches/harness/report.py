@@ -33,6 +33,7 @@ def load(phase):
 
 
 F, S, A, C, E = (load(p) for p in ("filter", "shape", "apq", "scale", "e2e"))
+WI = load("where_index")
 lines = []
 charts = []
 headline = []  # (comparison, measured, target, verdict)
@@ -175,6 +176,42 @@ def filtering():
     return save(fig, "filter.svg", "Filtering: time relative to hand-written native SQL, per case")
 
 
+def where_index():
+    if not WI:
+        w("_Not run._")
+        return
+    w(f"{WI['rows']:,} rows, GIN `jsonb_path_ops` on `data`, btree on `(data->>'config_name')` and on "
+      "`fraiseql_as_timestamptz(data->'created_at')`. Server: planning + execution, median of "
+      f"{WI['reps']} interleaved rounds. Client: `pgbench`, one client over the Unix socket, mean latency over {WI['runs']} executions, "
+      f"median of {WI['rounds']} alternating runs; literal (`-M simple`: parsed and planned every time) and prepared (`-M prepared`, "
+      "the spec or the native values bound, `plan_cache_mode = auto`). Before: the call forced to a sequential scan.")
+    w()
+    w("| case | rows | server: native | server: fraiseql_where | server: compiled SQL | client, literal: native / fraiseql_where | "
+      "client, prepared: native / fraiseql_where | estimated rows: native / fraiseql_where | before |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for r in WI["results"]:
+        sv, pl, li, pr = r["server"], r["plans"], r["client_literal"], r["client_prepared"]
+        nat = sv["native"]["median"]
+        cells = [f"{rng(sv['native'])}, {pl['native']}"]
+        for v in ("fraiseql_where", "compiled SQL"):
+            cells.append(f"{rng(sv[v])} **{ratio(sv[v]['median'], nat):.2f}×**, {pl[v]}")
+        for c in (li, pr):
+            cells.append(f"{ms(c['native']['median'])} / {ms(c['fraiseql_where']['median'])} ms "
+                         f"({ratio(c['fraiseql_where']['median'], c['native']['median']):.2f}×)")
+        cells.append(f"{r['estimated']['native']:,} / {r['estimated']['fraiseql_where']:,}")
+        cells.append(f"{ms(r['before_seq_scan']['median'])} ms")
+        w(f"| {r['case']} | {r['matched']:,} | " + " | ".join(cells) + " |")
+    w()
+    b = WI["bind_parameters"]
+    auto = b["auto_after_12"] or {}
+    w(f"Bind parameters (the first case's spec): after 12 executions under `auto` the statement had {auto.get('custom')} custom and "
+      f"{auto.get('generic')} generic plans; a forced generic plan runs in {ms(b['generic_plan']['median'])} ms ({b['generic_plan']['plan']}: "
+      "the spec is unknown when it is planned). The rejected alternative, an index condition computed from the parameter at run time, "
+      f"scans the whole GIN index when the spec has nothing indexable: `{{\"version\": {{\"gt\": 15}}}}` took "
+      f"{ms(b['full_gin_alternative']['median'])} ms that way against {ms(b['sequential_scan']['median'])} ms as a sequential scan.")
+    w()
+
+
 # --- shaping --------------------------------------------------------------------------
 
 def shaping():
@@ -283,6 +320,11 @@ def persisted():
           f"(text / hash = {ratio(st['operation text']['median'], st['persisted hash']['median']):.2f}×). The engine keeps prepared documents per "
           "backend keyed by the text, so a repeated operation is not parsed again either way: what a persisted query saves at this level is the "
           "bytes on the wire, not the parse.")
+        new = next((v for k, v in st.items() if k.startswith("new operation text")), None)
+        if new:
+            w(f"The same operation as a text the backend has not seen (a comment that changes per request: parsed, validated and planned "
+              f"every time): {rng(new, ' µs')} per request, {ratio(new['median'], st['persisted hash']['median']):.1f}× the persisted hash. "
+              "That is what a persisted query saves a backend the first time it meets an operation.")
     elif ex.get("error"):
         w(f"`fraiseql_execute`, text vs persisted hash: {ex['error']}.")
     else:
@@ -357,19 +399,25 @@ def scaling():
           "holds the answer it builds, so its memory grows with the answer's size (about half of `json_agg(data)`'s for the same rows here).")
         w()
     par = C["parallel"]
-    w("Parallel sequential scans (the whole table, `max_parallel_workers_per_gather` set per run):")
+    ws = sorted({r["workers"] for r in par})
+    w("Parallel sequential scans (the whole table, `max_parallel_workers_per_gather` set per run; the answers are the same with and "
+      "without workers, and every parallel plan launched its workers):")
     w()
-    w("| workers | native | fraiseql_where | ratio |")
-    w("|---|---|---|---|")
-    for wk in sorted({r["workers"] for r in par}):
-        c = {r["variant"]: r for r in par if r["workers"] == wk}
-        w(f"| {wk} | {rng(c['native predicate'])}, {c['native predicate']['plan']} | {rng(c['fraiseql_where'])}, {c['fraiseql_where']['plan']} | "
-          f"{ratio(c['fraiseql_where']['median'], c['native predicate']['median']):.2f}× |")
+    w("| statement | " + " | ".join(f"{x} workers" for x in ws) + " |")
+    w("|---|" + "---|" * len(ws))
+    for v in dict.fromkeys(r["variant"] for r in par):
+        c = {r["workers"]: r for r in par if r["variant"] == v}
+        base = c[ws[0]]["median"]
+        w(f"| {v} | " + " | ".join(f"{rng(c[x])}, {c[x]['plan']}" + ("" if x == ws[0] else f" **{ratio(base, c[x]['median']):.2f}× faster**")
+                                   for x in ws) + " |")
     w()
     z = {r["workers"]: r["median"] for r in par if r["variant"] == "fraiseql_where"}
+    n = {r["workers"]: r["median"] for r in par if r["variant"] == "native predicate"}
     if 0 in z and 1 in z:
         w(f"`fraiseql_where` is `PARALLEL SAFE`: with workers its sequential scan runs in parallel, {z[0] / z[1]:.2f}× faster with 1 worker"
-          + (f" and {z[0] / z[2]:.2f}× with 2" if 2 in z else "") + " on this 2-core machine (the leader takes part, so 2 workers have no core of their own).")
+          + (f" and {z[0] / z[2]:.2f}× with 2" if 2 in z else "") + " on this 2-core machine (the leader takes part, so 2 workers have no core of their own)"
+          + (f"; its time is {ratio(z[ws[-1]], n[ws[-1]]):.2f}× the native predicate's with {ws[-1]} workers" if ws[-1] in n else "")
+          + ". `fraiseql_shape_agg` has no combine function: the rows are filtered in parallel and shaped by the leader.")
         w()
     return scale_chart, None
 
@@ -581,13 +629,16 @@ def profiles():
 # --- the document -----------------------------------------------------------------------
 
 def build():
-    phases = {"filter": F, "shape": S, "apq": A, "scale": C, "e2e": E}
+    phases = {"filter": F, "where_index": WI, "shape": S, "apq": A, "scale": C, "e2e": E}
     any_phase = next((d for d in phases.values() if d), None)
     mach = any_phase["machine"] if any_phase else {}
     body_start = len(lines)
     w("## Filtering")
     w()
     filtering()
+    w("### Index-served filters as a client sees them")
+    w()
+    where_index()
     w("## Shaping")
     w()
     shaping()
@@ -654,6 +705,16 @@ def build():
         w()
         with open(findings) as f:
             lines.append(f.read().rstrip())
+    history = os.path.join(ROOT, "benches", "report", "history.md")
+    if os.path.exists(history):
+        w()
+        w("## Earlier measurements")
+        w()
+        w("Before this harness, single-purpose scripts (`benches/where.sh`, `where_index.sh`, `shape.sh`, `apq.sh`, `parallel.sh`, "
+          "`execute.sh`) appended their tables to a results file; they are now phases of `benches/run.sh` "
+          f"([METHODOLOGY.md]({rel(os.path.join(ROOT, 'benches', 'METHODOLOGY.md'))}#phases-and-the-scripts-they-replaced)). "
+          f"Their dated results, 2026-11-26 to 2026-11-27, are kept as measured in [{rel(history)}]({rel(history)}); "
+          "they are not regenerated, and their data generators differed from `benches/harness/datagen.py`'s.")
     w()
 
 

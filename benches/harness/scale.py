@@ -9,8 +9,10 @@
    per row filtered must be constant), for the largest shaping run (every row into one
    array, against json_agg(data)), and for fraiseql_execute of a 10,000-row list when the
    engine is installed.
-3. Parallel sequential scans: fraiseql_where and the native predicate with 0, 1 and 2
-   workers per gather."""
+3. Parallel sequential scans with 0, 1 and 2 workers per gather: fraiseql_where (an
+   equality pair, and an OR with a string prefix), the native predicate, and
+   fraiseql_shape_agg of filtered rows; the answers must not change with the workers, and
+   every parallel plan must launch its workers."""
 
 import json
 
@@ -93,21 +95,57 @@ def memory(conn):
     return out
 
 
+PARALLEL = {
+    "fraiseql_where": f"SELECT count(*) FROM {T} WHERE fraiseql_where(data, '{SPEC}')",
+    "native predicate": f"SELECT count(*) FROM {T} WHERE {NATIVE}",
+    "fraiseql_where, OR of city / name prefix": (
+        f"SELECT count(*) FROM {T} WHERE fraiseql_where(data, "
+        """'{"OR": [{"machine": {"location": {"city": {"eq": "Lyon"}}}}, {"configName": {"startswith": "config 99"}}]}')"""),
+    # fraiseql_shape_agg has no combine function: the rows are filtered in parallel and
+    # shaped by the leader
+    "fraiseql_shape_agg of the filtered rows": (
+        f"SELECT length(fraiseql_shape_agg(data, '{{ id configName machine {{ name }} }}')::text) FROM {T} WHERE fraiseql_where(data, "
+        """'{"machine": {"id": {"in": ["m1", "m2", "m3"]}}}')"""),
+}
+
+
+def workers_launched(conn, sql):
+    with conn.cursor() as cur:
+        cur.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql)
+        plan = cur.fetchone()[0]
+    plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+
+    def walk(n):
+        yield n
+        for c in n.get("Plans", []):
+            yield from walk(c)
+    return sum(n.get("Workers Launched", 0) for n in walk(plan))
+
+
 def parallel(conn):
+    """Each statement with 0, 1 and 2 workers per gather: the same answer with and without
+    workers, workers launched whenever they are allowed, and the times."""
     results = []
-    vs = {"fraiseql_where": f"SELECT count(*) FROM {T} WHERE fraiseql_where(data, '{SPEC}')",
-          "native predicate": f"SELECT count(*) FROM {T} WHERE {NATIVE}"}
+    vs = PARALLEL
     # parallel plans made cheap (setup and tuple transfer costs 0), so that the planner takes
     # one whenever the statement may run in parallel: the question is whether it can
     run(conn, "SET parallel_setup_cost = 0")
     run(conn, "SET parallel_tuple_cost = 0")
+    answers = {}
     for w in (0, 1, 2):
         run(conn, f"SET max_parallel_workers_per_gather = {w}")
         plans = {k: plan_node(conn, s) for k, s in vs.items()}
+        launched = {k: workers_launched(conn, s) for k, s in vs.items()}
+        for k, s in vs.items():
+            a = q1(conn, s)
+            if answers.setdefault(k, a) != a:
+                raise SystemExit(f"parallel, {k}: {a} with {w} workers, {answers[k]} without")
+            if w and not launched[k]:
+                raise SystemExit(f"parallel, {k}: the plan launched no worker with {w} allowed")
         stats = round_robin(vs, REPS, lambda s: explain_ms(conn, s))
         for k, st in stats.items():
-            results.append({"workers": w, "variant": k, "plan": plans[k], **st})
-        log(f"{w} workers: " + ", ".join(f"{k} {st['median']:.1f} ms ({plans[k]})" for k, st in stats.items()))
+            results.append({"workers": w, "variant": k, "plan": plans[k], "launched": launched[k], "answer": answers[k], **st})
+        log(f"{w} workers: " + ", ".join(f"{k} {st['median']:.1f} ms ({plans[k]}, {launched[k]} launched)" for k, st in stats.items()))
     run(conn, "RESET max_parallel_workers_per_gather")
     run(conn, "RESET parallel_setup_cost")
     run(conn, "RESET parallel_tuple_cost")

@@ -7,30 +7,10 @@ and 10 / 1,000 / 10,000 rows per call. Every measurement shapes 10,000 rows in t
 (EXPLAIN ANALYZE, TIMING OFF) of the aggregate, one warm session."""
 
 from common import LoadSampler, QUICK, connect, explain_ms, log, prewarm, q1, round_robin, run, write_csv, write_result
+from datagen import shape_tables
 
 REPS = 3 if QUICK else 7
 ROW_COUNTS = [10, 1000, 10000]
-
-SETUP = """
-CREATE TABLE tv_a (n int, data jsonb);
-INSERT INTO tv_a SELECT i, jsonb_build_object('id', i, 'name', 'user ' || i, 'is_active', i % 2 = 0, 'score', i * 1.5,
-    'created_at', '2026-01-01'::date + i % 365, 'email', 'u' || i || '@example.com', 'city', 'Paris', 'country', 'FR',
-    'tags', jsonb_build_array('a', 'b'), 'rank', i % 100)
-FROM generate_series(1, 10000) i;
-CREATE TABLE tv_b (n int, data jsonb);
-INSERT INTO tv_b SELECT i, (SELECT jsonb_object_agg('field_' || f, 'value ' || f || ' of row ' || i || ' ' || repeat(chr(97 + f % 26), 24))
-                           FROM generate_series(1, 60) f) || jsonb_build_object('id', i)
-FROM generate_series(1, 10000) i;
-CREATE TABLE tv_c (n int, data jsonb);
-INSERT INTO tv_c SELECT i, jsonb_build_object('id', i, 'name', 'order ' || i,
-    'owner', jsonb_build_object('id', i % 97, 'name', 'owner ' || i % 97,
-             'address', jsonb_build_object('city', 'Lyon', 'geo', jsonb_build_object('lat', 45.76, 'lng', 4.84))),
-    'items', (SELECT jsonb_agg(jsonb_build_object('id', k, 'sku', 'SKU-' || k, 'qty', k % 4 + 1, 'price', k * 2.5,
-                                                  'product', jsonb_build_object('name', 'product ' || k, 'category', 'cat ' || k % 3)))
-              FROM generate_series(1, 15) k))
-FROM generate_series(1, 10000) i;
-VACUUM ANALYZE tv_a; VACUUM ANALYZE tv_b; VACUUM ANALYZE tv_c;
-"""
 
 DOCS = {
     "simple (10 fields)": ("tv_a", "{ id name isActive score createdAt email city country tags rank }",
@@ -78,10 +58,7 @@ def wrap(expr, rows, table):
 def main():
     conn = connect()
     run(conn, "CREATE EXTENSION IF NOT EXISTS fraiseql")
-    run(conn, "DROP TABLE IF EXISTS tv_a, tv_b, tv_c")
-    for stmt in SETUP.split(";"):
-        if stmt.strip():
-            run(conn, stmt)
+    shape_tables(conn)
     prewarm(conn, "tv_a", "tv_b", "tv_c")
     sizes = {t: q1(conn, f"SELECT avg(pg_column_size(data))::int FROM {t}") for t in ("tv_a", "tv_b", "tv_c")}
     # identical output (jsonb comparison: the jsonb variant's key order differs by design)

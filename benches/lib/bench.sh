@@ -116,9 +116,44 @@ build_package() {
     note "built from ${BENCH_GIT} into ${BENCH_PKG}"
 }
 
+# --installed: measure the build already in the system PostgreSQL, whatever installed it.
+use_installed() {
+    local so
+    so="$("${PG_CONFIG}" --pkglibdir)/fraiseql.so"
+    [ -f "${so}" ] || die "no ${so}: install a build first"
+    BENCH_INSTALL=installed BENCH_GIT="installed"
+    export BENCH_INSTALL BENCH_GIT
+    note "measuring the installed build: ${so} of $(date -u -r "${so}" +%FT%TZ)"
+}
+
+# --package DIR: measure a `cargo pgrx package` output without installing it: the server's
+# lib and share directories are linked under a temporary root (PostgreSQL finds them
+# relative to its binary) and the fraiseql files replaced there. run_phase starts the
+# clusters from that root.
+use_package_dir() {
+    local pkg="$1"
+    [ -f "${pkg}/usr/lib/postgresql/${PG_MAJOR}/lib/fraiseql.so" ] || die "no fraiseql.so in ${pkg}"
+    BENCH_ROOT="$(mktemp -d /tmp/fraiseql-bench-root.XXXXXX)"
+    chmod 755 "${BENCH_ROOT}"
+    mkdir -p "${BENCH_ROOT}/usr/lib/postgresql" "${BENCH_ROOT}/usr/share/postgresql"
+    cp -al "/usr/lib/postgresql/${PG_MAJOR}" "${BENCH_ROOT}/usr/lib/postgresql/"
+    cp -al "/usr/share/postgresql/${PG_MAJOR}" "${BENCH_ROOT}/usr/share/postgresql/"
+    rm -f "${BENCH_ROOT}/usr/lib/postgresql/${PG_MAJOR}/lib/fraiseql.so" "${BENCH_ROOT}/usr/share/postgresql/${PG_MAJOR}/extension"/fraiseql*
+    cp -r "${pkg}/usr/." "${BENCH_ROOT}/usr/"
+    trap 'rm -rf "${BENCH_ROOT}"' EXIT
+    BENCH_INSTALL=relocated BENCH_GIT="package $(basename "${pkg}")"
+    export BENCH_INSTALL BENCH_GIT BENCH_ROOT
+    note "measuring the package in ${pkg} (server relocated under ${BENCH_ROOT})"
+}
+
 # Copy the package into the system PostgreSQL (new inodes: processes that mapped the old
-# library keep it). Called with the lock held.
+# library keep it). Called with the lock held; nothing to do for --installed, and --package
+# points PG_BIN at the relocated server instead.
 install_package() {
+    case "${BENCH_INSTALL:-package}" in
+        installed) return ;;
+        relocated) PG_BIN="${BENCH_ROOT}/usr/lib/postgresql/${PG_MAJOR}/bin"; return ;;
+    esac
     (cd "${BENCH_PKG}" && find . -type f) | while read -r f; do
         as_root install -D -m 0644 "${BENCH_PKG}/${f}" "/${f#./}"
     done

@@ -1,4 +1,4 @@
-# Shared helpers for scripts/demo, scripts/test, scripts/regress, scripts/fuzz, benches/*.sh and
+# Shared helpers for scripts/demo, scripts/test, scripts/regress, scripts/fuzz, benches/run.sh and
 # the integration scripts.
 # Sourced, not executed. Every step is idempotent: it checks before it installs.
 set -euo pipefail
