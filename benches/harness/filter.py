@@ -137,7 +137,11 @@ def measure_prepared(conn, rows, results):
         name, spec, types, _, _, _, _, prep, values = case
         if prep is None:
             continue
-        run(conn, "DEALLOCATE ALL")
+        # By name, not DEALLOCATE ALL: that would also drop the statements psycopg prepared
+        # for itself (any text run 5 times), and itself once psycopg prepared it
+        for stmt in ("fw", "nat"):
+            if q1(conn, "SELECT count(*) FROM pg_prepared_statements WHERE name = %s", (stmt,)):
+                conn.execute(f"DEALLOCATE {stmt}", prepare=False)
         ptypes = ", ".join(["jsonb"] + ["text" if isinstance(x, str) else ("boolean" if isinstance(x, bool) else ("text[]" if isinstance(x, list) else "numeric")) for x in values])
         run(conn, f"PREPARE fw(jsonb, jsonb) AS SELECT count(*) FROM {T} WHERE fraiseql_where(data, $1, $2)")
         run(conn, f"PREPARE nat({ptypes}) AS SELECT count(*) FROM {T} WHERE {prep}")

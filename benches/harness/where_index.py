@@ -139,7 +139,6 @@ def bind_parameters(conn):
     forced generic plan's time, and the full-GIN-scan alternative against a sequential scan."""
     spec = lit(json.dumps(CASES[0][1]))
     out = {}
-    run(conn, "DEALLOCATE ALL")
     run(conn, f"PREPARE a(jsonb) AS SELECT id FROM {T} WHERE fraiseql_where(data, $1)")
     for _ in range(12):
         run(conn, f"EXECUTE a('{spec}')")
@@ -156,7 +155,9 @@ def bind_parameters(conn):
                                            for _ in range(REPS)])
     run(conn, "RESET enable_seqscan")
     out["sequential_scan"] = summary([explain_ms(conn, f"SELECT id FROM {T} WHERE fraiseql_where(data, '{nothing}')") for _ in range(REPS)])
-    run(conn, "DEALLOCATE ALL")
+    # by name: DEALLOCATE ALL would also drop the statements psycopg prepared for itself
+    conn.execute("DEALLOCATE a", prepare=False)
+    conn.execute("DEALLOCATE g", prepare=False)
     log(f"bind parameters: {out['auto_after_12']} after 12 executions under auto; forced generic "
         f"{out['generic_plan']['median']:.0f} ms ({out['generic_plan']['plan']}); full GIN scan {out['full_gin_alternative']['median']:.0f} ms "
         f"vs sequential scan {out['sequential_scan']['median']:.0f} ms")
