@@ -40,7 +40,8 @@
 use crate::pg::{varlena_bytes, PgHost, MAX_SPEC_BYTES};
 use fraiseql_core::jsonb;
 use fraiseql_core::where_spec::index::{
-    null_faithful, Derived, GinOps, Indexes, KeyForm, Sample, UNKNOWN_SPEC_COST_UNITS, UNKNOWN_SPEC_SELECTIVITY,
+    equalities_match, null_faithful, Derived, GinOps, Indexes, KeyForm, Sample, UNKNOWN_SPEC_COST_UNITS,
+    UNKNOWN_SPEC_SELECTIVITY,
 };
 use fraiseql_core::where_spec::{Options, Spec, TypeName};
 use pgrx::pg_sys::{self, NodeTag};
@@ -734,7 +735,7 @@ fn build(d: &Derived, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_
             Some(op_clause(op, copy(k.expr), right, k.collation))
         }
         Derived::AnyOf { key, values } => any_of(found.keys.get(*key)?, values),
-        Derived::Equalities { doc, spec } => Some(equalities_call(spec, data, found).unwrap_or_else(|| {
+        Derived::Equalities { doc, spec } => Some(equalities_call(spec, doc, data, found).unwrap_or_else(|| {
             // Node: `(data @> '<doc>') IS TRUE`, which no index matches, where the call
             // cannot be built.
             let contains = build(&Derived::Contains(doc.clone()), data, found);
@@ -772,9 +773,11 @@ fn build(d: &Derived, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_
 /// ([`EQUALITIES_MARK`]) so that it is never rewritten, and so that `index_condition`
 /// offers the GIN index for it only where the estimates favour it. `None` when the
 /// spec does not parse as the call would parse it (then the containment is a filter).
-fn equalities_call(spec: &str, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_sys::Node> {
+fn equalities_call(spec: &str, doc: &str, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_sys::Node> {
     let (bytes, empty) = (jsonb::encode(spec).ok()?, jsonb::encode("{}").ok()?);
-    parse(&bytes, &empty, false)?;
+    if !equalities_match(&*parse(&bytes, &empty, false)?, doc) {
+        return None;
+    }
     if found.where_fn == pg_sys::InvalidOid {
         return None;
     }

@@ -90,7 +90,11 @@ INSERT INTO specs VALUES
   -- an alternative that is itself an OR: the derived OR is flat (a nested one crashed
   -- the planner's index matching in a UNION ALL member's or a partition's quals)
   (15, '{"_or": [{"n": {"in": [false, 10]}}, {"k": {"eq": "a", "has_any_keys": ["x"]}}]}'),
-  (16, '{"OR": [{"OR": [{"configName": {"eq": "c1"}}, {"configName": {"eq": "c2"}}]}, {"k": {"eq": "b"}}]}');
+  (16, '{"OR": [{"OR": [{"configName": {"eq": "c1"}}, {"configName": {"eq": "c2"}}]}, {"k": {"eq": "b"}}]}'),
+  -- a field whose data key the parser would read as a connective (`_Not` is the data
+  -- key `_not`): the equalities next to the btree condition stay a containment filter
+  (17, '{"k": {"eq": "a"}, "_Not": {"eq": 1}}'),
+  (18, '{"configName": {"eq": "c1"}, "_Or": {"eq": 1}, "eq": {"eq": 2}}');
 CREATE TABLE contexts (n int, q text);
 -- {X} is the call, {R} the relation (aliased a)
 INSERT INTO contexts VALUES

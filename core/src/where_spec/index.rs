@@ -583,6 +583,22 @@ fn equivalent(node: &Node, idx: &Indexes) -> Option<Vec<Derived>> {
     Some(e.out)
 }
 
+/// Whether `spec`, the where-spec of a `Derived::Equalities` parsed as its call will
+/// parse it (`convert_keys` off), selects exactly what `doc` contains: its equivalent
+/// form under a GIN index is that one containment. A data key the parser reads as a
+/// connective or an operator (`_not`, the data key of a field `_Not`) makes it
+/// something else, and then the containment stays a filter.
+pub fn equalities_match(spec: &Spec, doc: &str) -> bool {
+    let idx = Indexes { gin: Some(GinOps::Paths), keys: Vec::new() };
+    let Some(eq) = spec.equivalent(&idx) else { return false };
+    let [Derived::Contains(got)] = eq.as_slice() else { return false };
+    let (Ok(a), Ok(b)) = (crate::jsonb::encode(got), crate::jsonb::encode(doc)) else { return false };
+    match (crate::jsonb::root(&a), crate::jsonb::root(&b)) {
+        (Ok(x), Ok(y)) => x.json_eq(&y).unwrap_or(false),
+        _ => false,
+    }
+}
+
 /// Whether a derived form gives NULL only where the column is NULL (containment), so
 /// that it equals the call, which is STRICT, even on a NULL column. Btree conditions
 /// on a missing value are false (`NotNull`), but false on a NULL column too.

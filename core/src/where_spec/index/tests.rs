@@ -300,6 +300,7 @@ fn holds(d: &Derived, doc: Value<'_>, idx: &Indexes) -> Option<bool> {
             let b = jsonb::encode(spec).unwrap();
             let keep_keys = Options { convert_keys: false };
             let s = Spec::parse_typed(jsonb::root(&b).unwrap(), &Default::default(), keep_keys, &H).unwrap();
+            assert!(super::equalities_match(&s, d), "{spec} vs {d}");
             let by_spec = s.matches(doc, &H).unwrap();
             assert_eq!(Some(by_spec), holds(&Derived::Contains(d.clone()), doc, idx), "{spec} vs {d}");
             Some(by_spec)
@@ -736,4 +737,25 @@ fn cost_grows_with_the_spec() {
     let regex = spec(r#"{"a": {"matches": "x"}}"#).cost_units();
     let quant = spec(r#"{"p": {"any": {"a": {"eq": 1}, "b": {"eq": 2}}}}"#).cost_units();
     assert!(one < two && two < regex && two < quant, "{one} {two} {regex} {quant}");
+}
+
+/// A data key the where-spec parser reads as a connective or an operator cannot be
+/// written as an equalities spec: the planner support keeps the containment then.
+#[test]
+fn equalities_specs_that_read_otherwise_do_not_match() {
+    let mut idx = btree();
+    idx.gin = Some(GinOps::Paths);
+    let s = spec(r#"{"configName": {"eq": "c1"}, "_Not": {"eq": 1}}"#);
+    let eq = s.equivalent(&idx).unwrap();
+    let Some(Derived::Equalities { doc, spec: text }) = eq.last() else { panic!("{eq:?}") };
+    assert_eq!(doc, r#"{"_not": 1}"#);
+    let b = jsonb::encode(text).unwrap();
+    let keep_keys = Options { convert_keys: false };
+    let sub = Spec::parse_typed(jsonb::root(&b).unwrap(), &Default::default(), keep_keys, &H).unwrap();
+    assert!(!super::equalities_match(&sub, doc), "{text} is read as NOT, not as the key _not");
+    let ok = spec(r#"{"configName": {"eq": "c1"}, "machine": {"name": {"eq": "m"}}}"#).equivalent(&idx).unwrap();
+    let Some(Derived::Equalities { doc, spec: text }) = ok.last() else { panic!("{ok:?}") };
+    let b = jsonb::encode(text).unwrap();
+    let sub = Spec::parse_typed(jsonb::root(&b).unwrap(), &Default::default(), keep_keys, &H).unwrap();
+    assert!(super::equalities_match(&sub, doc));
 }
