@@ -662,3 +662,21 @@ fn validation_errors_carry_graphql_js_locations() {
     assert_eq!(first_locations(&got), format!("[{}]", at(col(q, "String", 0))));
     assert_eq!(got.matches("\"message\"").count(), 1, "{got}");
 }
+
+#[test]
+fn fields_named_like_connectives_or_operators_have_no_where_field() {
+    // `_not` and `eq` would be read as NOT and as the operator eq: no where field, so a
+    // filter on them is a validation error instead of a filter on something else.
+    let sdl = r#"type M { eq: Int like: String n: Int }
+type V { id: ID! _not: Int m: M }
+type Query { vs: [V!]! @view(name: "tv_v") }"#;
+    let rows: &[&str] = &[r#"{"id": "1", "_not": 1, "m": {"eq": 2, "n": 2}}"#, r#"{"id": "2", "_not": 2}"#];
+    let views: &[(&str, &[&str])] = &[("tv_v", rows)];
+    for q in ["{ vs(where: {_not: {eq: 1}}) { id } }", "{ vs(where: {m: {eq: {eq: 2}}}) { id } }"] {
+        let (got, log) = run_on(sdl, views, q, "{}");
+        assert!(got.starts_with(r#"{"errors":[{"message":"Field"#) && got.contains("is not defined by type"), "{q}: {got}");
+        assert!(log.is_empty(), "{q}: nothing runs");
+    }
+    let (got, _) = run_on(sdl, views, "{ vs(where: {m: {n: {eq: 2}}}) { id _not m { eq } } }", "{}");
+    assert_eq!(got, r#"{"data":{"vs":[{"id":"1","_not":1,"m":{"eq":2}}]}}"#);
+}

@@ -309,6 +309,12 @@ fn where_fields(schema: &Schema, e: &str, is_object: &dyn Fn(&str) -> bool) -> V
     let mut out = Vec::new();
     for f in schema.get_object(e).map(|o| o.fields.values().collect::<Vec<_>>()).unwrap_or_default() {
         let Some((n, list)) = describe(&f.ty) else { continue };
+        // A field named like a connective or an operator (`_not`, `eq`) would be read as
+        // one: it has no where field (filtering on it is a validation error, never a
+        // filter on something else).
+        if crate::where_spec::is_reserved_key(f.name.as_str()) {
+            continue;
+        }
         let t = match (is_object(n), list) {
             (true, true) => format!("{n}ListFilter"),
             (true, false) => format!("{n}WhereInput"),

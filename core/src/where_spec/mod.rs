@@ -22,6 +22,12 @@ use crate::jsonb::{self, Corrupt, Value};
 use std::fmt;
 
 pub use ops::{OperatorDef, OPERATORS};
+
+/// Whether a spec key is read as a connective (`AND`, `_not`, …) or an operator (`eq`,
+/// `like`, …) rather than a field: a field of that name cannot be filtered by name.
+pub fn is_reserved_key(key: &str) -> bool {
+    parse::is_logical(key) || ops::lookup(key).is_some()
+}
 pub use typed::{TypeName, Typed, TYPE_NAMES};
 
 /// `s` cut to 60 characters for an error message: operands can be megabytes long.

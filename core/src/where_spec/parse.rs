@@ -7,6 +7,10 @@ use super::{Host, Json, Node, Op, Options, SpecError, TypeHints};
 use crate::camel::snake_case;
 use crate::jsonb::{Container, Value};
 
+pub(super) fn is_logical(key: &str) -> bool {
+    logical(key).is_some()
+}
+
 fn logical(key: &str) -> Option<&'static str> {
     match key {
         "AND" | "_and" => Some("AND"),
