@@ -6,10 +6,10 @@
 //!
 //! The operators of each filter come from the where-spec's operator table
 //! ([`OPERATORS`]): a scalar gets whole families of it, and each operator's GraphQL
-//! operand type follows from its family and name ([`operand`]). A test fails when an
-//! operator of the table appears in no generated filter.
+//! operand type is the one its declaration gives ([`GraphqlOperand`]). A test fails
+//! when an operator of the table appears in no generated filter.
 
-use crate::where_spec::ops::Family;
+use crate::where_spec::ops::{Family, GraphqlOperand};
 use crate::where_spec::{OperatorDef, OPERATORS};
 use apollo_compiler::schema::{ExtendedType, Type};
 use apollo_compiler::Schema;
@@ -87,28 +87,16 @@ fn family_of(group: Group) -> Family {
 }
 
 /// The GraphQL type of an operator's operand in the filter of scalar `s`, or `None`
-/// for an operator this group does not offer.
+/// for an operator this group does not offer (ordering where `s` is not ordered).
 fn operand(def: &OperatorDef, group: Group, s: &str) -> Option<String> {
-    let list = || format!("[{s}!]");
-    Some(match (group, def.name) {
-        (Group::Equality, "gt" | "gte" | "lt" | "lte") => return None,
-        (Group::Compare | Group::Equality, "in" | "nin") => list(),
-        (Group::Compare | Group::Equality, "isnull") => "Boolean".into(),
-        (Group::Compare | Group::Equality, _) => s.into(),
-        (Group::Text | Group::FullText, _) => "String".into(),
-        (Group::Network, "inSubnet") => "CIDR".into(),
-        (Group::Network, "inRange") => "IpRangeInput".into(),
-        (Group::Network, _) => "Boolean".into(),
-        (Group::Ltree, "ancestor_of" | "descendant_of") => "LTree".into(),
-        (Group::Ltree, "matches_any_lquery") => "[String!]".into(),
-        (Group::Ltree, n) if n.starts_with("depth_") => "Int".into(),
-        (Group::Ltree, _) => "String".into(),
-        (Group::DateRange, "contains_date") => "Date".into(),
-        (Group::DateRange, _) => "DateRange".into(),
-        (Group::Json, "has_key") => "String".into(),
-        (Group::Json, "has_any_keys" | "has_all_keys") => "[String!]".into(),
-        (Group::Json, _) => "JSON".into(),
-    })
+    if group == Group::Equality && def.graphql_operand == GraphqlOperand::Ordered {
+        return None;
+    }
+    Some(def.graphql_operand.in_filter_of(s))
+}
+
+fn declared(name: &str) -> &'static OperatorDef {
+    OPERATORS.iter().find(|d| d.name == name).expect("declared operator")
 }
 
 /// The operator fields of `<s>Filter`: (GraphQL name, operand type), in table order.
@@ -116,8 +104,8 @@ pub fn scalar_operators(s: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for &group in groups(s) {
         if group == Group::Json {
-            let contains = OPERATORS.iter().find(|d| d.name == "contains").expect("contains is declared");
-            out.push((contains.graphql_name().into_owned(), "JSON".to_string()));
+            let contains = declared("contains");
+            out.push((contains.graphql_name().into_owned(), contains.graphql_operand.in_filter_of(s)));
         }
         for def in OPERATORS.iter().filter(|d| d.family == family_of(group)) {
             if let Some(t) = operand(def, group, s) {
@@ -132,18 +120,11 @@ pub fn scalar_operators(s: &str) -> Vec<(String, String)> {
 /// and `isnull`.
 pub fn list_operators(s: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for def in OPERATORS.iter().filter(|d| d.family == Family::Array) {
-        let t = match def.name {
-            "array_contains" | "array_contained_by" | "array_overlaps" => format!("[{s}!]"),
-            "any_eq" | "all_eq" => s.to_string(),
-            _ => "Int".to_string(), // len_*
-        };
-        out.push((def.graphql_name().into_owned(), t));
+    for def in OPERATORS.iter().filter(|d| matches!(d.family, Family::Array | Family::Quantifier)) {
+        out.push((def.graphql_name().into_owned(), def.graphql_operand.in_filter_of(s)));
     }
-    for def in OPERATORS.iter().filter(|d| d.family == Family::Quantifier) {
-        out.push((def.graphql_name().into_owned(), format!("{s}Filter")));
-    }
-    out.push(("isnull".into(), "Boolean".into()));
+    let isnull = declared("isnull");
+    out.push((isnull.graphql_name().into_owned(), isnull.graphql_operand.in_filter_of(s)));
     out
 }
 

@@ -13,8 +13,8 @@
 //! btree on `(data->>'k')` serves. Under `NOT` the exact three-valued forms are emitted.
 
 use super::containment::Containment;
-use super::typed::TypeName;
-use super::{Json, Node, Op, Quant};
+use super::ops::sqltext::{guard, pg_op, SqlCtx};
+use super::{CompareTest, Json, Node, Op, Quant};
 use crate::jsonb::Value;
 use crate::sql::quote_literal;
 
@@ -26,19 +26,6 @@ pub(super) fn compile(node: &Node, column: &str, helpers: &str) -> String {
 struct Compiler {
     depth: usize,
     ctx: SqlCtx,
-}
-
-/// What an operator's SQL needs besides its operand: where the helper functions live.
-pub(super) struct SqlCtx {
-    /// Schema prefix (`"public".`) for the extension's helper functions.
-    pub(super) helpers: String,
-}
-
-impl SqlCtx {
-    /// `fraiseql_as_<type>(v)`: the value read as a type, NULL when it is not one.
-    pub(super) fn as_type(&self, ty: TypeName, v: &str) -> String {
-        format!("{}fraiseql_as_{}({v})", self.helpers, ty.name())
-    }
 }
 
 fn path_expr(scope: &str, path: &[String]) -> String {
@@ -54,52 +41,12 @@ fn path_expr(scope: &str, path: &[String]) -> String {
     }
 }
 
-/// `OPERATOR(pg_catalog.<o>)`. The compiled SQL runs under the caller's `search_path`,
-/// where an operator of the same name with a closer-matching signature (pg_catalog often
-/// has only polymorphic ones, `anyrange @> anyelement`) or a path that puts another
-/// schema before pg_catalog would otherwise be chosen; qualified, only the built-in one
-/// can be. Types and functions are qualified for the same reason.
-pub(super) fn pg_op(o: &str) -> String {
-    format!("OPERATOR(pg_catalog.{o})")
-}
-
-/// The text of a JSON string value: `v #>> '{}'`.
-pub(super) fn text_of(v: &str) -> String {
-    format!("({v} {} '{{}}'::pg_catalog.text[])", pg_op("#>>"))
-}
-
-pub(super) fn jsonb_lit(j: &Json) -> String {
-    format!("{}::pg_catalog.jsonb", quote_literal(j.text()))
-}
-
-/// `CASE WHEN jsonb_typeof(v) = ty THEN expr END`: unknown for values of other types.
-pub(super) fn guard(v: &str, ty: &str, expr: &str) -> String {
-    format!("CASE WHEN pg_catalog.jsonb_typeof({v}) OPERATOR(pg_catalog.=) '{ty}' THEN {expr} END")
-}
-
-/// The JSON text of a scalar operand as SQL of its own type.
-pub(super) fn typed_scalar(v: &str, j: &Json) -> (&'static str, String, String) {
-    match j.value() {
-        Value::String(_) => {
-            let s = j.value().as_str().expect("string").expect("utf-8");
-            ("string", text_of(v), quote_literal(s))
-        }
-        Value::Number(n) => (
-            "number",
-            format!("({v})::pg_catalog.numeric"),
-            format!("{}::pg_catalog.numeric", quote_literal(&n.to_text())),
-        ),
-        Value::Bool(b) => ("boolean", format!("({v})::pg_catalog.bool"), b.to_string()),
-        _ => unreachable!("scalars only"),
-    }
-}
-
 /// An `in` list of strings that `->>` text can only match as strings
 /// (`super::index::text_only_operand`), as `(data->…->>'k') = ANY (ARRAY[…])`: where only
 /// truth matters it selects the same rows as the typed form, and a btree index on the
 /// `->>` expression serves it.
 fn text_in(scope: &str, path: &[String], op: &Op) -> Option<String> {
-    let (Op::In(list), Some((last, parent))) = (op, path.split_last()) else { return None };
+    let (Op::Compare(CompareTest::In(list)), Some((last, parent))) = (op, path.split_last()) else { return None };
     if list.is_empty() {
         return None;
     }
@@ -120,7 +67,7 @@ fn text_in(scope: &str, path: &[String], op: &Op) -> Option<String> {
 
 fn mergeable(node: &Node) -> Option<(&[String], &Json)> {
     match node {
-        Node::Cond { path, op: Op::Eq(j) } if !path.is_empty() => {
+        Node::Cond { path, op: Op::Compare(CompareTest::Eq(j)) } if !path.is_empty() => {
             matches!(j.value(), Value::String(_) | Value::Number(_) | Value::Bool(_)).then_some((path.as_slice(), j))
         }
         _ => None,
@@ -178,7 +125,7 @@ impl Compiler {
                     }
                 }
                 let sql = super::ops::sql(op, &path_expr(scope, path), &self.ctx, positive);
-                if matches!(op, Op::IsNull(_)) && self.depth == 0 {
+                if matches!(op, Op::Compare(CompareTest::IsNull(_))) && self.depth == 0 {
                     // `isnull` is never unknown on a document, so on a NULL column it
                     // would be true or false where the STRICT call is NULL.
                     return format!("CASE WHEN {scope} IS NOT NULL THEN {sql} END");

@@ -2,7 +2,7 @@
 //! NOT, quantifiers, paths) here, each operator's test in its family module under
 //! [`super::ops`]. Mirrors `compile.rs` rule for rule.
 
-use super::{Host, Node, Op, Quant, Truth};
+use super::{CompareTest, Host, Node, Op, Quant, Truth};
 use crate::jsonb::{Corrupt, Value};
 
 /// The value at `path`, or `None` when a key is missing, an intermediate value is not an
@@ -65,11 +65,12 @@ pub(super) fn eval(node: &Node, scope: Value<'_>, host: &dyn Host) -> Result<Tru
             acc
         }
         Node::Not(inner) => eval(inner, scope, host)?.map(|b| !b),
-        Node::Cond { path, op } => match op {
-            Op::IsNull(want) => Some(resolve(scope, path)?.is_none() == *want),
-            op => match resolve(scope, path)? {
-                None => None,
-                Some(v) => super::ops::test(op, v, host)?,
+        Node::Cond { path, op } => match resolve(scope, path)? {
+            Some(v) => super::ops::test(op, v, host)?,
+            // Missing or JSON null: unknown to every test but `isnull`, never unknown.
+            None => match op {
+                Op::Compare(CompareTest::IsNull(want)) => Some(*want),
+                _ => None,
             },
         },
         Node::Quant { path, kind, inner } => match resolve(scope, path)? {

@@ -36,7 +36,7 @@
 
 use super::containment::Containment as Doc;
 use super::typed::{TypeName, Typed};
-use super::{Cmp, Json, Node, Op, Quant, Spec, TCmp};
+use super::{ArrayTest, Cmp, CompareTest, Json, Node, ObjectTest, Op, Quant, Spec, TCmp, TextTest, TypedTest};
 use crate::jsonb::Value;
 
 /// The GIN operator class of an index on the jsonb column itself.
@@ -229,13 +229,19 @@ impl Containment<'_> {
                     }
                 }
                 match op {
-                    Op::Eq(j) if is_scalar(j) => self.add(path, j, true),
-                    Op::In(list) if list.len() == 1 && is_scalar(&list[0]) => self.add(path, &list[0], true),
-                    Op::ObjContains(j) | Op::ArrayContains(j) | Op::AnyEq(j) => {
+                    Op::Compare(CompareTest::Eq(j)) if is_scalar(j) => self.add(path, j, true),
+                    Op::Compare(CompareTest::In(list)) if list.len() == 1 && is_scalar(&list[0]) => {
+                        self.add(path, &list[0], true)
+                    }
+                    Op::Object(ObjectTest::Contains(j))
+                    | Op::Array(ArrayTest::Contains(j))
+                    | Op::Array(ArrayTest::AnyEq(j)) => {
                         let s = has_scalar(&j.value());
                         self.add(path, j, s)
                     }
-                    Op::IsNull(false) if top && path.len() == 1 && !self.keys.contains(&path[0]) => {
+                    Op::Compare(CompareTest::IsNull(false))
+                        if top && path.len() == 1 && !self.keys.contains(&path[0]) =>
+                    {
                         self.keys.push(path[0].clone())
                     }
                     _ => {}
@@ -244,7 +250,7 @@ impl Containment<'_> {
             Node::Quant { path, kind: Quant::Any, inner } if !path.is_empty() => {
                 // Some element satisfies `inner`: the array contains [what inner implies].
                 let element = match inner.as_ref() {
-                    Node::Cond { path: p, op: Op::Eq(j) } if p.is_empty() && is_scalar(j) => {
+                    Node::Cond { path: p, op: Op::Compare(CompareTest::Eq(j)) } if p.is_empty() && is_scalar(j) => {
                         Some((format!("[{}]", j.text()), true))
                     }
                     other => {
@@ -303,7 +309,7 @@ fn btree_leaf(path: &[String], op: &Op, idx: &Indexes) -> Option<Derived> {
         }
     };
     match op {
-        Op::Eq(j) => match j.value() {
+        Op::Compare(CompareTest::Eq(j)) => match j.value() {
             Value::Number(_) => {
                 Some(Derived::Cmp { key: typed_key(TypeName::Numeric)?, strategy: Strategy::Eq, value: number(j)? })
             }
@@ -312,7 +318,7 @@ fn btree_leaf(path: &[String], op: &Op, idx: &Indexes) -> Option<Derived> {
             }
             _ => None,
         },
-        Op::Order(c, j) => match j.value() {
+        Op::Compare(CompareTest::Order(c, j)) => match j.value() {
             Value::Number(_) => {
                 Some(Derived::Cmp { key: typed_key(TypeName::Numeric)?, strategy: Strategy::of(*c), value: number(j)? })
             }
@@ -321,7 +327,7 @@ fn btree_leaf(path: &[String], op: &Op, idx: &Indexes) -> Option<Derived> {
             }
             _ => None,
         },
-        Op::In(list) if !list.is_empty() && list.len() <= MAX_OR_ARMS * 8 => {
+        Op::Compare(CompareTest::In(list)) if !list.is_empty() && list.len() <= MAX_OR_ARMS * 8 => {
             if list.iter().all(|j| matches!(j.value(), Value::Number(_))) {
                 let values = list.iter().map(number).collect::<Option<Vec<_>>>()?;
                 Some(Derived::AnyOf { key: typed_key(TypeName::Numeric)?, values })
@@ -332,7 +338,7 @@ fn btree_leaf(path: &[String], op: &Op, idx: &Indexes) -> Option<Derived> {
                 None
             }
         }
-        Op::TypedCmp { ty, cmp, operand } => {
+        Op::Typed(TypedTest::Cmp { ty, cmp, operand }) => {
             let strategy = match cmp {
                 TCmp::Eq => Strategy::Eq,
                 TCmp::Order(c) => Strategy::of(*c),
@@ -340,7 +346,7 @@ fn btree_leaf(path: &[String], op: &Op, idx: &Indexes) -> Option<Derived> {
             };
             Some(Derived::Cmp { key: typed_key(*ty)?, strategy, value: Operand::Typed(operand.clone()) })
         }
-        Op::TypedIn { ty, list, negate: false } if !list.is_empty() && list.len() <= MAX_OR_ARMS * 8 => {
+        Op::Typed(TypedTest::In { ty, list, negate: false }) if !list.is_empty() && list.len() <= MAX_OR_ARMS * 8 => {
             Some(Derived::AnyOf { key: typed_key(*ty)?, values: list.iter().cloned().map(Operand::Typed).collect() })
         }
         _ => None,
@@ -364,7 +370,7 @@ fn visible(node: &Node, idx: &Indexes, out: &mut Vec<Derived>) {
         Node::Cond { path, op } => {
             if let Some(d) = btree_leaf(path, op, idx) {
                 out.push(d);
-            } else if let (Op::In(list), Some(gin)) = (op, idx.gin) {
+            } else if let (Op::Compare(CompareTest::In(list)), Some(gin)) = (op, idx.gin) {
                 // An OR of equalities: one containment each.
                 if list.len() > 1 && list.len() <= MAX_OR_ARMS && list.iter().all(is_scalar) {
                     let arms = list
@@ -433,12 +439,12 @@ fn btree_exact(path: &[String], op: &Op, idx: &Indexes) -> Option<(usize, Derive
     let d = btree_leaf(path, op, idx)?;
     let exact = match op {
         // `->>` text equals the string, and the text can only come from a string.
-        Op::Eq(j) => text_only_operand(j).is_some(),
-        Op::In(list) => list.iter().all(|j| text_only_operand(j).is_some()),
+        Op::Compare(CompareTest::Eq(j)) => text_only_operand(j).is_some(),
+        Op::Compare(CompareTest::In(list)) => list.iter().all(|j| text_only_operand(j).is_some()),
         // The reader is the evaluator's parser: NULL exactly where the leaf is unknown.
-        Op::TypedCmp { cmp: TCmp::Eq, .. } => true,
-        Op::TypedCmp { ty, cmp: TCmp::Order(_), .. } => ordered(*ty),
-        Op::TypedIn { negate: false, .. } => true,
+        Op::Typed(TypedTest::Cmp { cmp: TCmp::Eq, .. }) => true,
+        Op::Typed(TypedTest::Cmp { ty, cmp: TCmp::Order(_), .. }) => ordered(*ty),
+        Op::Typed(TypedTest::In { negate: false, .. }) => true,
         // Untyped numbers: fraiseql_as_numeric also reads "10" (a string) as 10, which
         // `eq` and `gt` do not match; ordered strings: `->>` of a number is text too.
         _ => false,
@@ -493,9 +499,13 @@ impl Equivalent<'_> {
                 match op {
                     // Containment of a scalar at a path of objects is `eq`: the same
                     // JSON type and the same value (numbers by value), false otherwise.
-                    Op::Eq(j) if is_scalar(j) => self.equality(path, j),
-                    Op::In(list) if list.len() == 1 && is_scalar(&list[0]) => self.equality(path, &list[0]),
-                    Op::In(list) if list.len() > 1 && list.len() <= MAX_OR_ARMS && list.iter().all(is_scalar) => {
+                    Op::Compare(CompareTest::Eq(j)) if is_scalar(j) => self.equality(path, j),
+                    Op::Compare(CompareTest::In(list)) if list.len() == 1 && is_scalar(&list[0]) => {
+                        self.equality(path, &list[0])
+                    }
+                    Op::Compare(CompareTest::In(list))
+                        if list.len() > 1 && list.len() <= MAX_OR_ARMS && list.iter().all(is_scalar) =>
+                    {
                         let arms = list
                             .iter()
                             .map(|j| {
@@ -622,24 +632,28 @@ fn default_selectivity(op: &Op) -> f64 {
     const MATCH: f64 = 0.005; // DEFAULT_MATCH_SEL (LIKE, regex)
     const CONTAIN: f64 = 0.01; // DEFAULT_MATCHING_SEL (@>, ?)
     match op {
-        Op::Eq(_) | Op::AnyEq(_) => EQ,
-        Op::TypedCmp { cmp: TCmp::Eq, .. } => EQ,
-        Op::Neq(_) | Op::TypedCmp { cmp: TCmp::Neq, .. } => 1.0 - EQ,
-        Op::In(list) => (EQ * list.len() as f64).min(0.5),
-        Op::TypedIn { list, negate: false, .. } => (EQ * list.len() as f64).min(0.5),
-        Op::Nin(list) => 1.0 - (EQ * list.len() as f64).min(0.5),
-        Op::TypedIn { list, negate: true, .. } => 1.0 - (EQ * list.len() as f64).min(0.5),
-        Op::IsNull(true) => EQ,
-        Op::IsNull(false) => 1.0 - EQ,
-        Op::Like { negate, .. } | Op::Regex { negate, .. } => {
+        Op::Compare(CompareTest::Eq(_)) | Op::Array(ArrayTest::AnyEq(_)) => EQ,
+        Op::Typed(TypedTest::Cmp { cmp: TCmp::Eq, .. }) => EQ,
+        Op::Compare(CompareTest::Neq(_)) | Op::Typed(TypedTest::Cmp { cmp: TCmp::Neq, .. }) => 1.0 - EQ,
+        Op::Compare(CompareTest::In(list)) => (EQ * list.len() as f64).min(0.5),
+        Op::Typed(TypedTest::In { list, negate: false, .. }) => (EQ * list.len() as f64).min(0.5),
+        Op::Compare(CompareTest::Nin(list)) => 1.0 - (EQ * list.len() as f64).min(0.5),
+        Op::Typed(TypedTest::In { list, negate: true, .. }) => 1.0 - (EQ * list.len() as f64).min(0.5),
+        Op::Compare(CompareTest::IsNull(true)) => EQ,
+        Op::Compare(CompareTest::IsNull(false)) => 1.0 - EQ,
+        Op::Text(TextTest::Like { negate, .. }) | Op::Text(TextTest::Regex { negate, .. }) => {
             if *negate {
                 1.0 - MATCH
             } else {
                 MATCH
             }
         }
-        Op::Fts { .. } => MATCH,
-        Op::ArrayContains(_) | Op::ObjContains(_) | Op::HasKey(_) | Op::HasAllKeys(_) | Op::ArrayOverlaps(_) => CONTAIN,
+        Op::Text(TextTest::Fts { .. }) => MATCH,
+        Op::Array(ArrayTest::Contains(_))
+        | Op::Object(ObjectTest::Contains(_))
+        | Op::Object(ObjectTest::HasKey(_))
+        | Op::Object(ObjectTest::HasAllKeys(_))
+        | Op::Array(ArrayTest::Overlaps(_)) => CONTAIN,
         _ => INEQ,
     }
 }
@@ -786,8 +800,8 @@ impl Estimator<'_, '_> {
 fn leaf_containment(node: &Node) -> Option<Derived> {
     let Node::Cond { path, op } = node else { return None };
     let j = match op {
-        Op::Eq(j) => j,
-        Op::In(list) if list.len() == 1 => &list[0],
+        Op::Compare(CompareTest::Eq(j)) => j,
+        Op::Compare(CompareTest::In(list)) if list.len() == 1 => &list[0],
         _ => return None,
     };
     if path.is_empty() || !matches!(j.value(), Value::String(_) | Value::Number(_) | Value::Bool(_)) {
@@ -847,7 +861,9 @@ impl Spec {
                     crate::guard::interrupts();
                     keys(p, out)
                 }),
-                Node::Cond { path, op: Op::Eq(_) | Op::In(_) } if path.len() == 1 => {
+                Node::Cond { path, op: Op::Compare(CompareTest::Eq(_)) | Op::Compare(CompareTest::In(_)) }
+                    if path.len() == 1 =>
+                {
                     if !out.contains(&path[0]) {
                         out.push(path[0].clone());
                     }
@@ -930,13 +946,17 @@ impl Spec {
                 Node::Not(inner) => units(inner),
                 Node::Quant { inner, .. } => 5.0 * (1.0 + units(inner)),
                 Node::Cond { op, .. } => match op {
-                    Op::Like { .. } => 2.0,
-                    Op::Regex { .. } => 10.0,
-                    Op::Fts { .. } => 100.0,
-                    Op::In(l) | Op::Nin(l) | Op::ArrayOverlaps(l) => 1.0 + l.len() as f64 / 8.0,
-                    Op::TypedIn { list, .. } => 1.0 + list.len() as f64 / 8.0,
-                    Op::HasAnyKeys(l) | Op::HasAllKeys(l) => 1.0 + l.len() as f64 / 8.0,
-                    Op::Ltree(..) | Op::Net(_) | Op::Range(_) | Op::TypedCmp { .. } => 2.0,
+                    Op::Text(TextTest::Like { .. }) => 2.0,
+                    Op::Text(TextTest::Regex { .. }) => 10.0,
+                    Op::Text(TextTest::Fts { .. }) => 100.0,
+                    Op::Compare(CompareTest::In(l))
+                    | Op::Compare(CompareTest::Nin(l))
+                    | Op::Array(ArrayTest::Overlaps(l)) => 1.0 + l.len() as f64 / 8.0,
+                    Op::Typed(TypedTest::In { list, .. }) => 1.0 + list.len() as f64 / 8.0,
+                    Op::Object(ObjectTest::HasAnyKeys(l)) | Op::Object(ObjectTest::HasAllKeys(l)) => {
+                        1.0 + l.len() as f64 / 8.0
+                    }
+                    Op::Ltree(..) | Op::Net(_) | Op::Range(_) | Op::Typed(TypedTest::Cmp { .. }) => 2.0,
                     _ => 1.0,
                 },
             }

@@ -21,6 +21,7 @@ pub mod typed;
 use crate::jsonb::{self, Corrupt, Value};
 use std::fmt;
 
+pub(crate) use ops::{ArrayTest, CompareTest, LtreeTest, NetTest, ObjectTest, RangeTest, TCmp, TextTest, TypedTest};
 pub use ops::{OperatorDef, OPERATORS};
 
 /// Whether a spec key is read as a connective (`AND`, `_not`, …) or an operator (`eq`,
@@ -220,48 +221,17 @@ pub(crate) enum LenCmp {
     Ord(Cmp),
 }
 
+/// One operator's test of a field's value, by family. Each family module under [`ops`]
+/// declares its test type, reads operands into it, evaluates it (`test`) and compiles it
+/// (`sql`); [`ops::test`] and [`ops::sql`] dispatch one line per family.
 #[derive(Clone, Debug)]
 pub(crate) enum Op {
-    /// Same JSON type and equal (numbers by value).
-    Eq(Json),
-    Neq(Json),
-    Order(Cmp, Json),
-    /// Equal to one of the values (an OR of `Eq`).
-    In(Vec<Json>),
-    Nin(Vec<Json>),
-    IsNull(bool),
-    /// A LIKE pattern over a string value; `pattern` is already lowered when `ci`.
-    Like {
-        pattern: String,
-        prepared: like::Pattern,
-        ci: bool,
-        negate: bool,
-    },
-    Regex {
-        pattern: String,
-        ci: bool,
-        negate: bool,
-    },
-    /// Array `@>` (operand an array, or a scalar wrapped in one).
-    ArrayContains(Json),
-    ArrayContainedBy(Json),
-    /// Some operand element is an element of the array (each stored wrapped as `[x]`).
-    ArrayOverlaps(Vec<Json>),
-    Len(LenCmp, i64),
-    /// Some element equals the scalar (stored wrapped as `[x]`).
-    AnyEq(Json),
-    AllEq(Json),
+    Compare(CompareTest),
+    Text(TextTest),
+    Array(ArrayTest),
+    Object(ObjectTest),
     /// A comparison of the value read as a type (docs/where.md "Type hints").
-    TypedCmp {
-        ty: TypeName,
-        cmp: TCmp,
-        operand: Typed,
-    },
-    TypedIn {
-        ty: TypeName,
-        list: Vec<Typed>,
-        negate: bool,
-    },
+    Typed(TypedTest),
     /// The value read as an inet address.
     Net(NetTest),
     /// The value read as a date range.
@@ -269,72 +239,6 @@ pub(crate) enum Op {
     /// The value read as an ltree path; the text is the operator object itself
     /// (`{"matches_lquery": "*.a"}`), which the compiled SQL hands to `fraiseql_test`.
     Ltree(LtreeTest, String),
-    /// Full-text match of a string value.
-    Fts {
-        kind: FtsKind,
-        config: String,
-        query: String,
-    },
-    HasKey(String),
-    HasAnyKeys(Vec<String>),
-    HasAllKeys(Vec<String>),
-    /// Object `@>` / `<@`.
-    ObjContains(Json),
-    ObjContainedBy(Json),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum TCmp {
-    Eq,
-    Neq,
-    Order(Cmp),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum NetClass {
-    Private,
-    Public,
-    Ipv4,
-    Ipv6,
-    Loopback,
-    LinkLocal,
-    Multicast,
-    Documentation,
-    CarrierGrade,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum NetTest {
-    Subnet(typed::Inet),
-    InRange(typed::Inet, typed::Inet),
-    /// The address is (true) or is not (false) of the class.
-    Class(NetClass, bool),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum RangeRel {
-    Overlaps,
-    Adjacent,
-    StrictlyLeft,
-    StrictlyRight,
-    NotLeft,
-    NotRight,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum RangeTest {
-    ContainsDate(i32),
-    Rel(RangeRel, typed::DateRange),
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum LtreeTest {
-    AncestorOf(Vec<String>),
-    DescendantOf(Vec<String>),
-    Lquery(ltree::Lquery),
-    AnyLquery(Vec<ltree::Lquery>),
-    Ltxtquery(ltree::Ltxtquery),
-    Depth(LenCmp, i64),
 }
 
 /// Field paths (data keys) mapped to the type their values are read as.
@@ -438,15 +342,25 @@ fn uuid_as_text(node: &mut Node) {
         Node::Quant { inner, .. } => uuid_as_text(inner),
         Node::Cond { op, .. } => {
             let new = match op {
-                Op::TypedCmp { ty: TypeName::Uuid, cmp: TCmp::Eq, operand } => canonical(operand).map(Op::Eq),
-                Op::TypedCmp { ty: TypeName::Uuid, cmp: TCmp::Neq, operand } => canonical(operand).map(Op::Neq),
-                Op::TypedIn { ty: TypeName::Uuid, list, negate } => {
+                Op::Typed(TypedTest::Cmp { ty: TypeName::Uuid, cmp: TCmp::Eq, operand }) => {
+                    canonical(operand).map(|j| Op::Compare(CompareTest::Eq(j)))
+                }
+                Op::Typed(TypedTest::Cmp { ty: TypeName::Uuid, cmp: TCmp::Neq, operand }) => {
+                    canonical(operand).map(|j| Op::Compare(CompareTest::Neq(j)))
+                }
+                Op::Typed(TypedTest::In { ty: TypeName::Uuid, list, negate }) => {
                     let mut texts = Vec::with_capacity(list.len());
                     for t in list.iter() {
                         crate::guard::interrupts();
                         texts.push(canonical(t));
                     }
-                    texts.into_iter().collect::<Option<Vec<_>>>().map(|l| if *negate { Op::Nin(l) } else { Op::In(l) })
+                    texts.into_iter().collect::<Option<Vec<_>>>().map(|l| {
+                        if *negate {
+                            Op::Compare(CompareTest::Nin(l))
+                        } else {
+                            Op::Compare(CompareTest::In(l))
+                        }
+                    })
                 }
                 _ => None,
             };

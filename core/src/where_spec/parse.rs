@@ -1,9 +1,10 @@
 //! Spec document → `Node` tree. Every rejection names the JSON path of the fault, the
 //! offending token and what would have been valid there.
 
-use super::ops;
+use super::ops::errors::{corrupt, err, show};
+use super::ops::{self, SpecReader};
 use super::typed::{self, TypeName};
-use super::{Host, Json, Node, Op, Options, SpecError, TypeHints};
+use super::{CompareTest, Host, Json, Node, Op, Options, SpecError, TypeHints};
 use crate::camel::snake_case;
 use crate::jsonb::{Container, Value};
 
@@ -29,32 +30,14 @@ pub(super) struct Parser<'h> {
     scope: Vec<String>,
 }
 
-pub(super) fn err(path: &str, message: impl Into<String>, hint: Option<String>) -> SpecError {
-    SpecError { path: path.to_string(), message: message.into(), hint }
-}
-
-pub(super) fn corrupt(path: &str, e: crate::jsonb::Corrupt) -> SpecError {
-    err(path, e.to_string(), None)
-}
-
 fn key_str<'a>(path: &str, k: &'a [u8]) -> Result<&'a str, SpecError> {
     std::str::from_utf8(k).map_err(|_| err(path, "key is not valid UTF-8", None))
-}
-
-pub(super) fn show(v: &Value<'_>) -> String {
-    super::clip(&v.to_text().unwrap_or_else(|_| "?".into()))
 }
 
 /// How deeply a spec document may nest. Parsing and evaluation recurse along the spec,
 /// and a backend's stack is shared with the server: a hostile spec nested thousands of
 /// levels deep must be an error, never a stack overflow.
 pub const MAX_DEPTH: usize = 64;
-
-/// The longest full-text operand (`matches`, `plain_query`, `phrase_query`,
-/// `websearch_query`), in bytes. PostgreSQL builds a tsquery without checking for
-/// interrupts, and a phrase query's cost grows faster than its length (a 1 MB
-/// `phrase_query` ran 100 s); 4 KB is a few hundred words and builds in milliseconds.
-pub const MAX_FTS_QUERY_BYTES: usize = 4096;
 
 fn check_depth(v: &Value<'_>, path: &str) -> Result<(), SpecError> {
     fn deeper_than(v: &Value<'_>, limit: usize) -> bool {
@@ -310,7 +293,7 @@ impl Parser<'_> {
             )),
             scalar if shorthand_ok => Ok(Node::Cond {
                 path: field_path,
-                op: Op::Eq(Json::from_value(&scalar).map_err(|e| corrupt(path, e))?),
+                op: Op::Compare(CompareTest::Eq(Json::from_value(&scalar).map_err(|e| corrupt(path, e))?)),
             }),
             scalar => {
                 let name = path.rsplit('.').next().unwrap_or(path);
@@ -349,10 +332,16 @@ impl Parser<'_> {
         full.extend(field.iter().cloned());
         self.types.get(&full).copied()
     }
+}
 
-    /// The operand of a quantifier over the array at `field`: operators apply to the
-    /// element itself; anything else is a spec over each element's fields.
-    pub(super) fn element_spec(&self, v: Value<'_>, path: &str, field: &[String]) -> Result<Node, SpecError> {
+impl SpecReader for Parser<'_> {
+    fn host(&self) -> &dyn Host {
+        self.host
+    }
+
+    /// Operators apply to the element itself; anything else is a spec over each
+    /// element's fields.
+    fn element_spec(&self, v: Value<'_>, path: &str, field: &[String]) -> Result<Node, SpecError> {
         let mut scope = self.scope.clone();
         scope.extend(field.iter().cloned());
         let child = Parser { options: self.options, host: self.host, types: self.types, scope };

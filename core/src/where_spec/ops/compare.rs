@@ -1,19 +1,32 @@
 //! `eq`, `neq`, `gt`…`lte`, `in`, `nin`, `isnull`: comparisons of JSON values.
 
-use super::super::compile::{guard, jsonb_lit, pg_op, typed_scalar};
-use super::super::{Cmp, Json, Op, Truth};
+use super::sqltext::{guard, jsonb_lit, pg_op, text_of};
 use super::Ctx;
 use crate::jsonb::{Corrupt, Value};
-use crate::where_spec::{Node, SpecError};
+use crate::sql::quote_literal;
+use crate::where_spec::{Cmp, Json, Node, Op, SpecError, Truth};
+
+/// The comparison family's tests of a JSON value.
+#[derive(Clone, Debug)]
+pub(crate) enum CompareTest {
+    /// Same JSON type and equal (numbers by value).
+    Eq(Json),
+    Neq(Json),
+    Order(Cmp, Json),
+    /// Equal to one of the values (an OR of `Eq`).
+    In(Vec<Json>),
+    Nin(Vec<Json>),
+    IsNull(bool),
+}
 
 pub(super) fn eq(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
-    c.cond(Op::Eq(c.json(&c.v)?))
+    c.cond(Op::Compare(CompareTest::Eq(c.json(&c.v)?)))
 }
 pub(super) fn neq(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
-    c.cond(Op::Neq(c.json(&c.v)?))
+    c.cond(Op::Compare(CompareTest::Neq(c.json(&c.v)?)))
 }
 fn order(c: &Ctx<'_, '_>, cmp: Cmp) -> Result<Node, SpecError> {
-    c.cond(Op::Order(cmp, c.scalar()?))
+    c.cond(Op::Compare(CompareTest::Order(cmp, c.scalar()?)))
 }
 pub(super) fn gt(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
     order(c, Cmp::Gt)
@@ -28,13 +41,13 @@ pub(super) fn lte(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
     order(c, Cmp::Lte)
 }
 pub(super) fn in_(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
-    c.cond(Op::In(c.list()?))
+    c.cond(Op::Compare(CompareTest::In(c.list()?)))
 }
 pub(super) fn nin(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
-    c.cond(Op::Nin(c.list()?))
+    c.cond(Op::Compare(CompareTest::Nin(c.list()?)))
 }
 pub(super) fn isnull(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
-    c.cond(Op::IsNull(c.boolean()?))
+    c.cond(Op::Compare(CompareTest::IsNull(c.boolean()?)))
 }
 
 /// Same JSON type as the operand and equal (numbers by value): SQL `CASE WHEN
@@ -65,22 +78,39 @@ fn in_list(v: &Value<'_>, list: &[Json]) -> Result<Truth, Corrupt> {
     Ok(acc)
 }
 
-pub(super) fn test(op: &Op, v: &Value<'_>) -> Result<Truth, Corrupt> {
-    Ok(match op {
-        Op::Eq(o) => json_eq(v, o)?,
-        Op::Neq(o) => json_eq(v, o)?.map(|b| !b),
-        Op::Order(cmp, o) => match (v, &o.value()) {
+pub(super) fn test(t: &CompareTest, v: &Value<'_>) -> Result<Truth, Corrupt> {
+    Ok(match t {
+        CompareTest::Eq(o) => json_eq(v, o)?,
+        CompareTest::Neq(o) => json_eq(v, o)?.map(|b| !b),
+        CompareTest::Order(cmp, o) => match (v, &o.value()) {
             (Value::Number(a), Value::Number(b)) => Some(cmp.holds(a.compare(b))),
             (Value::String(a), Value::String(b)) => Some(cmp.holds(a.cmp(b))),
             (Value::Bool(a), Value::Bool(b)) => Some(cmp.holds(a.cmp(b))),
             _ => None,
         },
-        Op::In(list) => in_list(v, list)?,
-        Op::Nin(list) => in_list(v, list)?.map(|b| !b),
-        // Decided on the resolved path before a value exists (missing or null).
-        Op::IsNull(_) => unreachable!("isnull is evaluated by eval::eval"),
-        _ => unreachable!("not a comparison"),
+        CompareTest::In(list) => in_list(v, list)?,
+        CompareTest::Nin(list) => in_list(v, list)?.map(|b| !b),
+        // The value is present and not null here; `eval` answers for a missing one.
+        CompareTest::IsNull(want) => Some(!want),
     })
+}
+
+/// The JSON text of a scalar operand as SQL of its own type: (JSON type, `v` as that
+/// type, the operand as that type).
+fn typed_scalar(v: &str, j: &Json) -> (&'static str, String, String) {
+    match j.value() {
+        Value::String(_) => {
+            let s = j.value().as_str().expect("string").expect("utf-8");
+            ("string", text_of(v), quote_literal(s))
+        }
+        Value::Number(n) => (
+            "number",
+            format!("({v})::pg_catalog.numeric"),
+            format!("{}::pg_catalog.numeric", quote_literal(&n.to_text())),
+        ),
+        Value::Bool(b) => ("boolean", format!("({v})::pg_catalog.bool"), b.to_string()),
+        _ => unreachable!("scalars only"),
+    }
 }
 
 fn eq_exact(v: &str, j: &Json) -> String {
@@ -114,20 +144,21 @@ fn in_sql(v: &str, list: &[Json]) -> String {
     s
 }
 
-pub(super) fn sql(op: &Op, v: &str, positive: bool) -> String {
-    match op {
-        Op::Eq(j) if positive => format!("{v} {} {}", pg_op("="), jsonb_lit(j)),
-        Op::Eq(j) => eq_exact(v, j),
-        Op::Neq(j) => format!("(NOT {})", eq_exact(v, j)),
-        Op::Order(cmp, j) => {
+pub(super) fn sql(t: &CompareTest, v: &str, positive: bool) -> String {
+    match t {
+        CompareTest::Eq(j) if positive => format!("{v} {} {}", pg_op("="), jsonb_lit(j)),
+        CompareTest::Eq(j) => eq_exact(v, j),
+        CompareTest::Neq(j) => format!("(NOT {})", eq_exact(v, j)),
+        CompareTest::Order(cmp, j) => {
             let (ty, lhs, rhs) = typed_scalar(v, j);
             let collate = if ty == "string" { " COLLATE pg_catalog.\"C\"" } else { "" };
             guard(v, ty, &format!("{lhs}{collate} {} {rhs}", pg_op(cmp.sql())))
         }
-        Op::In(list) => in_sql(v, list),
-        Op::Nin(list) => format!("(NOT {})", in_sql(v, list)),
-        Op::IsNull(true) => format!("(coalesce(pg_catalog.jsonb_typeof({v}), 'null') {} 'null')", pg_op("=")),
-        Op::IsNull(false) => format!("(coalesce(pg_catalog.jsonb_typeof({v}), 'null') {} 'null')", pg_op("<>")),
-        _ => unreachable!("not a comparison"),
+        CompareTest::In(list) => in_sql(v, list),
+        CompareTest::Nin(list) => format!("(NOT {})", in_sql(v, list)),
+        CompareTest::IsNull(true) => format!("(coalesce(pg_catalog.jsonb_typeof({v}), 'null') {} 'null')", pg_op("=")),
+        CompareTest::IsNull(false) => {
+            format!("(coalesce(pg_catalog.jsonb_typeof({v}), 'null') {} 'null')", pg_op("<>"))
+        }
     }
 }

@@ -1,13 +1,27 @@
 //! `eq`, `neq`, `gt`…`lte`, `in` and `nin` on a field with a type hint: the value and
 //! the operands are read as the type and compared with its ordering.
 
-use super::super::compile::{pg_op, SqlCtx};
-use super::super::parse::err;
-use super::super::typed::{TypeName, Typed};
-use super::super::{Cmp, Node, Op, SpecError, TCmp, Truth};
+use super::errors::err;
+use super::sqltext::{pg_op, SqlCtx};
 use super::Ctx;
 use crate::jsonb::Value;
+use crate::where_spec::typed::{TypeName, Typed};
+use crate::where_spec::{Cmp, Node, Op, SpecError, Truth};
 use std::cmp::Ordering;
+
+/// Comparisons of the value read as a type.
+#[derive(Clone, Debug)]
+pub(crate) enum TypedTest {
+    Cmp { ty: TypeName, cmp: TCmp, operand: Typed },
+    In { ty: TypeName, list: Vec<Typed>, negate: bool },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TCmp {
+    Eq,
+    Neq,
+    Order(Cmp),
+}
 
 fn cmp(c: &Ctx<'_, '_>, ty: TypeName, cmp: TCmp) -> Result<Node, SpecError> {
     if matches!(cmp, TCmp::Order(_)) && !ty.ordered() {
@@ -17,7 +31,7 @@ fn cmp(c: &Ctx<'_, '_>, ty: TypeName, cmp: TCmp) -> Result<Node, SpecError> {
             Some(format!("{} values support eq, neq, in, nin and their own operators.", ty.name())),
         ));
     }
-    c.cond(Op::TypedCmp { ty, cmp, operand: c.typed(ty)? })
+    c.cond(Op::Typed(TypedTest::Cmp { ty, cmp, operand: c.typed(ty)? }))
 }
 pub(super) fn eq(c: &Ctx<'_, '_>, ty: TypeName) -> Result<Node, SpecError> {
     cmp(c, ty, TCmp::Eq)
@@ -40,7 +54,7 @@ pub(super) fn lte(c: &Ctx<'_, '_>, ty: TypeName) -> Result<Node, SpecError> {
 
 fn list(c: &Ctx<'_, '_>, ty: TypeName, negate: bool) -> Result<Node, SpecError> {
     let list = c.each("a list", |item, here| c.typed_at(ty, &item, here))?;
-    c.cond(Op::TypedIn { ty, list, negate })
+    c.cond(Op::Typed(TypedTest::In { ty, list, negate }))
 }
 pub(super) fn in_(c: &Ctx<'_, '_>, ty: TypeName) -> Result<Node, SpecError> {
     list(c, ty, false)
@@ -58,14 +72,14 @@ fn compare(ty: TypeName, v: &Value<'_>, operand: &Typed) -> Option<Ordering> {
     Typed::from_json(ty, v).and_then(|t| t.cmp_same(operand))
 }
 
-pub(super) fn test(op: &Op, v: &Value<'_>) -> Truth {
-    match op {
-        Op::TypedCmp { ty, cmp, operand } => compare(*ty, v, operand).map(|o| match cmp {
+pub(super) fn test(t: &TypedTest, v: &Value<'_>) -> Truth {
+    match t {
+        TypedTest::Cmp { ty, cmp, operand } => compare(*ty, v, operand).map(|o| match cmp {
             TCmp::Eq => o == Ordering::Equal,
             TCmp::Neq => o != Ordering::Equal,
             TCmp::Order(c) => c.holds(o),
         }),
-        Op::TypedIn { ty, list, negate } => match (ty, v) {
+        TypedTest::In { ty, list, negate } => match (ty, v) {
             // A JSON number under a numeric hint is compared in place.
             (TypeName::Numeric, Value::Number(_)) => {
                 Some(list.iter().any(|x| compare(*ty, v, x) == Some(Ordering::Equal)) != *negate)
@@ -74,13 +88,12 @@ pub(super) fn test(op: &Op, v: &Value<'_>) -> Truth {
                 Typed::from_json(*ty, v).map(|t| list.iter().any(|x| t.cmp_same(x) == Some(Ordering::Equal)) != *negate)
             }
         },
-        _ => unreachable!("not a typed comparison"),
     }
 }
 
-pub(super) fn sql(op: &Op, v: &str, c: &SqlCtx) -> String {
-    match op {
-        Op::TypedCmp { ty, cmp, operand } => {
+pub(super) fn sql(t: &TypedTest, v: &str, c: &SqlCtx) -> String {
+    match t {
+        TypedTest::Cmp { ty, cmp, operand } => {
             let operator = match cmp {
                 TCmp::Eq => "=",
                 TCmp::Neq => "<>",
@@ -88,7 +101,7 @@ pub(super) fn sql(op: &Op, v: &str, c: &SqlCtx) -> String {
             };
             format!("({} {} {})", c.as_type(*ty, v), pg_op(operator), operand.sql_literal(*ty))
         }
-        Op::TypedIn { ty, list, negate } => {
+        TypedTest::In { ty, list, negate } => {
             let x = c.as_type(*ty, v);
             let test = if list.is_empty() {
                 format!("CASE WHEN {x} IS NOT NULL THEN false END")
@@ -102,6 +115,5 @@ pub(super) fn sql(op: &Op, v: &str, c: &SqlCtx) -> String {
                 format!("({test})")
             }
         }
-        _ => unreachable!("not a typed comparison"),
     }
 }

@@ -2,11 +2,22 @@
 //! ltxtquery) is in `where_spec::ltree`; the compiled SQL hands the operator object to
 //! `fraiseql_test()`, so neither form needs the ltree extension.
 
-use super::super::compile::SqlCtx;
-use super::super::parse::err;
-use super::super::typed::{self, TypeName, Typed};
-use super::super::{ltree, Cmp, LenCmp, LtreeTest, Node, Op, SpecError, Truth};
+use super::errors::{err, show};
+use super::sqltext::SqlCtx;
 use super::Ctx;
+use crate::where_spec::typed::{self, TypeName, Typed};
+use crate::where_spec::{clip, ltree, Cmp, LenCmp, Node, Op, SpecError, Truth};
+
+/// The ltree family's tests of the value read as a path.
+#[derive(Clone, Debug)]
+pub(crate) enum LtreeTest {
+    AncestorOf(Vec<String>),
+    DescendantOf(Vec<String>),
+    Lquery(ltree::Lquery),
+    AnyLquery(Vec<ltree::Lquery>),
+    Ltxtquery(ltree::Ltxtquery),
+    Depth(LenCmp, i64),
+}
 use crate::jsonb::Value;
 use crate::sql::quote_literal;
 
@@ -24,7 +35,7 @@ fn path(c: &Ctx<'_, '_>) -> Result<Vec<String>, SpecError> {
     let bad = || {
         err(
             c.path,
-            format!("{} expects an ltree path, got {}", c.key, super::super::parse::show(&c.v)),
+            format!("{} expects an ltree path, got {}", c.key, show(&c.v)),
             Some(format!("Valid ltree: {}.", TypeName::Ltree.form())),
         )
     };
@@ -36,7 +47,7 @@ fn lquery(text: &str, here: &str) -> Result<ltree::Lquery, SpecError> {
     ltree::Lquery::parse(text).map_err(|m| {
         err(
             here,
-            format!("invalid lquery {:?}: {m}", super::super::clip(text)),
+            format!("invalid lquery {:?}: {m}", clip(text)),
             Some("An lquery is labels, *, *{n,m}, a|b alternatives, !negation, @ (any case) and * (prefix) modifiers, joined by dots.".into()),
         )
     })
@@ -66,7 +77,7 @@ pub(super) fn matches_ltxtquery(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
     let q = ltree::Ltxtquery::parse(&t).map_err(|m| {
         err(
             c.path,
-            format!("invalid ltxtquery {:?}: {m}", super::super::clip(&t)),
+            format!("invalid ltxtquery {:?}: {m}", clip(&t)),
             Some("An ltxtquery is words (with @ and * modifiers) combined with &, |, ! and parentheses.".into()),
         )
     })?;

@@ -1,18 +1,40 @@
 //! Network operators: the value read as an `inet` address.
 
-use super::super::compile::{pg_op, SqlCtx};
-use super::super::parse::err;
-use super::super::typed::{self, Inet, Networks, TypeName, Typed};
-use super::super::{NetClass, NetTest, Node, Op, SpecError, Truth};
+use super::errors::{err, show};
+use super::sqltext::{pg_op, SqlCtx};
 use super::Ctx;
 use crate::jsonb::Value;
+use crate::where_spec::typed::{self, Inet, Networks, TypeName, Typed};
+use crate::where_spec::{Node, Op, SpecError, Truth};
 use std::cmp::Ordering;
+
+/// The network family's tests of the value read as an address.
+#[derive(Clone, Debug)]
+pub(crate) enum NetTest {
+    Subnet(Inet),
+    InRange(Inet, Inet),
+    /// The address is (true) or is not (false) of the class.
+    Class(NetClass, bool),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NetClass {
+    Private,
+    Public,
+    Ipv4,
+    Ipv6,
+    Loopback,
+    LinkLocal,
+    Multicast,
+    Documentation,
+    CarrierGrade,
+}
 
 fn inet(c: &Ctx<'_, '_>, s: &Value<'_>, here: &str) -> Result<Inet, SpecError> {
     s.as_str().and_then(|t| t.ok()).and_then(|t| typed::parse_inet(t, false)).ok_or_else(|| {
         err(
             here,
-            format!("{} expects an IP address or network, got {}", c.key, super::super::parse::show(s)),
+            format!("{} expects an IP address or network, got {}", c.key, show(s)),
             Some(format!("Valid inet: {}.", TypeName::Inet.form())),
         )
     })

@@ -2,9 +2,9 @@
 //! against each element of an array. They build a `Node::Quant` rather than an `Op`;
 //! `eval` and `compile` walk it like the logical nodes.
 
-use super::super::{Node, Quant, SpecError};
 use super::Ctx;
 use crate::jsonb::Value;
+use crate::where_spec::{Node, Quant, SpecError};
 
 fn quant(c: &Ctx<'_, '_>, kind: Quant) -> Result<Node, SpecError> {
     let Value::Object(_) = c.v else {

@@ -1,9 +1,26 @@
 //! Date range operators: the value read as a `daterange`.
 
-use super::super::compile::{pg_op, SqlCtx};
-use super::super::typed::{date_text, TypeName, Typed};
-use super::super::{Node, Op, RangeRel, RangeTest, SpecError, Truth};
+use super::sqltext::{pg_op, SqlCtx};
 use super::Ctx;
+use crate::where_spec::typed::{date_text, DateRange, TypeName, Typed};
+use crate::where_spec::{Node, Op, SpecError, Truth};
+
+/// The date-range family's tests of the value read as a range.
+#[derive(Clone, Debug)]
+pub(crate) enum RangeTest {
+    ContainsDate(i32),
+    Rel(RangeRel, DateRange),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RangeRel {
+    Overlaps,
+    Adjacent,
+    StrictlyLeft,
+    StrictlyRight,
+    NotLeft,
+    NotRight,
+}
 use crate::jsonb::Value;
 
 pub(super) fn contains_date(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {

@@ -1,17 +1,46 @@
 //! String operators: substring, prefix and suffix tests, LIKE, POSIX regular
 //! expressions, and full-text search.
 
-use super::super::compile::{guard, pg_op, text_of};
-use super::super::parse::{err, show, MAX_FTS_QUERY_BYTES};
-use super::super::{like, FtsKind, Host, Node, Op, SpecError, Truth};
+use super::errors::{err, show};
+use super::sqltext::{guard, pg_op, text_of};
 use super::Ctx;
 use crate::jsonb::{Corrupt, Value};
 use crate::sql::quote_literal;
+use crate::where_spec::{like, FtsKind, Host, Node, Op, SpecError, Truth};
+
+/// The longest full-text operand (`matches`, `plain_query`, `phrase_query`,
+/// `websearch_query`), in bytes. PostgreSQL builds a tsquery without checking for
+/// interrupts, and a phrase query's cost grows faster than its length (a 1 MB
+/// `phrase_query` ran 100 s); 4 KB is a few hundred words and builds in milliseconds.
+const MAX_FTS_QUERY_BYTES: usize = 4096;
+
+/// The string family's tests of a string value.
+#[derive(Clone, Debug)]
+pub(crate) enum TextTest {
+    /// A LIKE pattern; `pattern` is already lowered when `ci`.
+    Like {
+        pattern: String,
+        prepared: like::Pattern,
+        ci: bool,
+        negate: bool,
+    },
+    Regex {
+        pattern: String,
+        ci: bool,
+        negate: bool,
+    },
+    /// Full-text match.
+    Fts {
+        kind: FtsKind,
+        config: String,
+        query: String,
+    },
+}
 
 /// A LIKE test; the pattern is lowered here when case-insensitive.
 fn like_op(c: &Ctx<'_, '_>, pattern: String, ci: bool, negate: bool) -> Result<Node, SpecError> {
     let pattern = if ci { c.host().lower(&pattern) } else { pattern };
-    c.cond(Op::Like { prepared: like::Pattern::new(&pattern), pattern, ci, negate })
+    c.cond(Op::Text(TextTest::Like { prepared: like::Pattern::new(&pattern), pattern, ci, negate }))
 }
 
 /// `%text%`, `text%` or `%text` with the text's own `%`, `_` and `\` escaped.
@@ -72,7 +101,7 @@ fn regex(c: &Ctx<'_, '_>, ci: bool, negate: bool) -> Result<Node, SpecError> {
             Some("Patterns use PostgreSQL's POSIX regular expression syntax.".into()),
         )
     })?;
-    c.cond(Op::Regex { pattern, ci, negate })
+    c.cond(Op::Text(TextTest::Regex { pattern, ci, negate }))
 }
 pub(super) fn matches(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
     regex(c, false, false)
@@ -123,7 +152,7 @@ fn fts(c: &Ctx<'_, '_>, kind: FtsKind) -> Result<Node, SpecError> {
             Some("The config names a text search configuration such as \"english\" (default \"simple\").".into()),
         )
     })?;
-    c.cond(Op::Fts { kind, config, query })
+    c.cond(Op::Text(TextTest::Fts { kind, config, query }))
 }
 pub(super) fn plain_query(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
     fts(c, FtsKind::Plain)
@@ -135,22 +164,21 @@ pub(super) fn websearch_query(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
     fts(c, FtsKind::Websearch)
 }
 
-pub(super) fn test(op: &Op, v: &Value<'_>, host: &dyn Host) -> Result<Truth, Corrupt> {
+pub(super) fn test(t: &TextTest, v: &Value<'_>, host: &dyn Host) -> Result<Truth, Corrupt> {
     let Some(s) = v.as_str().transpose()? else { return Ok(None) };
-    Ok(Some(match op {
-        Op::Like { prepared, ci, negate, .. } => {
+    Ok(Some(match t {
+        TextTest::Like { prepared, ci, negate, .. } => {
             (if *ci { prepared.matches(&host.lower(s)) } else { prepared.matches(s) }) != *negate
         }
-        Op::Regex { pattern, ci, negate } => host.regex_match(s, pattern, *ci) != *negate,
-        Op::Fts { kind, config, query } => host.fts_match(config, *kind, query, s),
-        _ => unreachable!("not a string operator"),
+        TextTest::Regex { pattern, ci, negate } => host.regex_match(s, pattern, *ci) != *negate,
+        TextTest::Fts { kind, config, query } => host.fts_match(config, *kind, query, s),
     }))
 }
 
-pub(super) fn sql(op: &Op, v: &str) -> String {
+pub(super) fn sql(t: &TextTest, v: &str) -> String {
     let text = text_of(v);
-    match op {
-        Op::Like { pattern, ci, negate, .. } => {
+    match t {
+        TextTest::Like { pattern, ci, negate, .. } => {
             let operator = match (ci, negate) {
                 (false, false) => "~~",
                 (true, false) => "~~*",
@@ -159,7 +187,7 @@ pub(super) fn sql(op: &Op, v: &str) -> String {
             };
             guard(v, "string", &format!("{text} {} {}", pg_op(operator), quote_literal(pattern)))
         }
-        Op::Regex { pattern, ci, negate } => {
+        TextTest::Regex { pattern, ci, negate } => {
             let operator = match (ci, negate) {
                 (false, false) => "~",
                 (true, false) => "~*",
@@ -168,7 +196,7 @@ pub(super) fn sql(op: &Op, v: &str) -> String {
             };
             guard(v, "string", &format!("{text} {} {}", pg_op(operator), quote_literal(pattern)))
         }
-        Op::Fts { kind, config, query } => guard(
+        TextTest::Fts { kind, config, query } => guard(
             v,
             "string",
             &format!(
@@ -179,6 +207,5 @@ pub(super) fn sql(op: &Op, v: &str) -> String {
                 cfg = quote_literal(config)
             ),
         ),
-        _ => unreachable!("not a string operator"),
     }
 }
