@@ -5,6 +5,8 @@
 use super::errors::{err, show};
 use super::sqltext::SqlCtx;
 use super::Ctx;
+use crate::jsonb::Value;
+use crate::sql::quote_literal;
 use crate::where_spec::typed::{self, TypeName, Typed};
 use crate::where_spec::{clip, ltree, Cmp, LenCmp, Node, Op, SpecError, Truth};
 
@@ -18,8 +20,6 @@ pub(crate) enum LtreeTest {
     Ltxtquery(ltree::Ltxtquery),
     Depth(LenCmp, i64),
 }
-use crate::jsonb::Value;
-use crate::sql::quote_literal;
 
 /// A test of the path; the operator object's text goes along for the compiled SQL.
 fn ltree_op(c: &Ctx<'_, '_>, t: LtreeTest) -> Result<Node, SpecError> {

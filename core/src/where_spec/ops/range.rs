@@ -2,6 +2,7 @@
 
 use super::sqltext::{pg_op, SqlCtx};
 use super::Ctx;
+use crate::jsonb::Value;
 use crate::where_spec::typed::{date_text, DateRange, TypeName, Typed};
 use crate::where_spec::{Node, Op, SpecError, Truth};
 
@@ -21,7 +22,6 @@ pub(crate) enum RangeRel {
     NotLeft,
     NotRight,
 }
-use crate::jsonb::Value;
 
 pub(super) fn contains_date(c: &Ctx<'_, '_>) -> Result<Node, SpecError> {
     match c.typed(TypeName::Date)? {
