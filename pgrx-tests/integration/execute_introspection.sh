@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Interop test of fraiseql_execute's introspection with the real `graphql` package from
 # npm: GraphiQL's introspection query (graphql-js getIntrospectionQuery, with and without
-# its options) is answered, buildClientSchema accepts the result, and the schema it builds
-# is the one the conventions expose for the differential test's SDL
+# its options) is answered, buildClientSchema accepts the result, both describe one schema,
+# and that schema keeps the differential test's SDL as written
 # (pgrx-tests/integration/execute_differential/introspection.mjs).
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib/common.sh"

@@ -1,5 +1,5 @@
-// The reference implementation: graphql-js executing the exposed schema (exposed_schema.mjs)
-// with resolvers that read the JSON documents of the tv_* views and apply where-specs,
+// The reference implementation: graphql-js executing the exposed schema (exposed_schema.mjs:
+// the engine's introspection of the registered SDL) with resolvers that read the JSON documents of the tv_* views and apply where-specs,
 // ordering and paging in JavaScript (where.mjs). Mutations call the same SQL functions
 // (their effect is the database's); everything else is computed here.
 import { graphql } from 'graphql';
@@ -56,8 +56,9 @@ function documentOrder(args, info) {
   return { ...args, orderBy };
 }
 
-export function makeReference(sdl) {
-  const S = exposedSchema(sdl);
+// `client`: a pg client of a database where `sdl` is the registered schema.
+export async function makeReference(client, sdl) {
+  const S = await exposedSchema(client, sdl);
   const queryFields = new Map((S.objects.get(S.queryName) || []).map((f) => [f.name, f]));
   const mutationFields = new Map((S.objects.get(S.mutationName) || []).map((f) => [f.name, f]));
 
