@@ -674,9 +674,87 @@ type Query { vs: [V!]! @view(name: "tv_v") }"#;
     let views: &[(&str, &[&str])] = &[("tv_v", rows)];
     for q in ["{ vs(where: {_not: {eq: 1}}) { id } }", "{ vs(where: {m: {eq: {eq: 2}}}) { id } }"] {
         let (got, log) = run_on(sdl, views, q, "{}");
-        assert!(got.starts_with(r#"{"errors":[{"message":"Field"#) && got.contains("is not defined by type"), "{q}: {got}");
+        assert!(
+            got.starts_with(r#"{"errors":[{"message":"Field"#) && got.contains("is not defined by type"),
+            "{q}: {got}"
+        );
         assert!(log.is_empty(), "{q}: nothing runs");
     }
     let (got, _) = run_on(sdl, views, "{ vs(where: {m: {n: {eq: 2}}}) { id _not m { eq } } }", "{}");
     assert_eq!(got, r#"{"data":{"vs":[{"id":"1","_not":1,"m":{"eq":2}}]}}"#);
+}
+
+#[test]
+fn variables_inside_lists_and_input_objects_must_fit_their_position() {
+    let views: &[(&str, &[&str])] = &[("tv_book", BOOK_ROWS)];
+    let col = |q: &str, needle: &str, nth: usize| q.match_indices(needle).nth(nth).unwrap().0 + 1;
+    // a nullable where input as a non-null list item: with null it selected every row
+    let q = "query ($w: BookWhereInput) { books(where: {AND: [$w]}) { id } }";
+    let (got, log) = run_on(BOOKS, views, q, r#"{"w": null}"#);
+    assert!(
+        got.contains(
+            r#"Variable \"$w\" of type \"BookWhereInput\" used in position expecting type \"BookWhereInput!\"."#
+        ),
+        "{got}"
+    );
+    assert_eq!(first_locations(&got), format!("[{},{}]", at(col(q, "$w", 0)), at(col(q, "$w", 1))));
+    assert!(log.is_empty() && !got.contains("\"data\""), "{got}");
+    for q in [
+        "query ($i: ID) { books(where: {authorId: {in: [$i]}}) { id } }",
+        "query ($i: [ID]) { books(where: {authorId: {in: $i}}) { id } }",
+        "query ($s: String) { books(where: {rating: {gt: $s}}) { id } }",
+    ] {
+        let (got, _) = run_on(BOOKS, views, q, "{}");
+        assert!(got.contains("used in position expecting type"), "{q}: {got}");
+        assert_eq!(got.matches("\"message\"").count(), 1, "{q}: {got}");
+    }
+    // allowed: a non-null variable, or a nullable one with a default
+    for (q, vars) in [
+        ("query ($w: BookWhereInput!) { books(where: {AND: [$w]}) { id } }", r#"{"w": {"rating": {"eq": 9}}}"#),
+        (r#"query ($i: ID = "101") { books(where: {authorId: {in: [$i]}}) { id } }"#, r#"{"i": "107"}"#),
+        ("query ($i: [ID!]) { books(where: {authorId: {in: $i}}) { id } }", r#"{"i": ["107"]}"#),
+    ] {
+        let (got, _) = run_on(BOOKS, views, q, vars);
+        assert_eq!(got, r#"{"data":{"books":[{"id":"3"}]}}"#, "{q}");
+    }
+}
+
+#[test]
+fn integral_numbers_for_an_id_variable_are_their_javascript_text() {
+    let views: &[(&str, &[&str])] = &[("tv_author", AUTHORS)];
+    let q = "query ($a: ID!) { author(id: $a) { name } }";
+    for (vars, want) in [
+        (r#"{"a": 101.0}"#, r#"{"data":{"author":{"name":"Ann"}}}"#),
+        (r#"{"a": 1.07e2}"#, r#"{"data":{"author":{"name":"Bo"}}}"#),
+        (r#"{"a": 18446744073709551615}"#, r#"{"data":{"author":null}}"#),
+        (r#"{"a": 99999999999999999999999}"#, r#"{"data":{"author":null}}"#),
+    ] {
+        let (got, _) = run_on(BOOKS, views, q, vars);
+        assert_eq!(got, want, "{vars}");
+    }
+    // not integral: refused, as graphql-js refuses it
+    let (got, _) = run_on(BOOKS, views, q, r#"{"a": 1.5}"#);
+    assert!(got.contains("got invalid value"), "{got}");
+}
+
+#[test]
+fn a_refused_variable_is_quoted_in_part() {
+    let views: &[(&str, &[&str])] = &[("tv_book", BOOK_ROWS)];
+    let q = "query ($n: Int) { books(limit: $n) { id } }";
+    let (got, _) = run_on(BOOKS, views, q, &format!(r#"{{"n": "{}"}}"#, "7".repeat(1 << 20)));
+    assert!(got.contains("got invalid value") && got.contains("…"), "{}", &got[..got.len().min(300)]);
+    assert!(got.len() < 2_000, "{} bytes", got.len());
+}
+
+#[test]
+fn a_document_that_does_not_parse_gets_one_error_and_inline_fragments_on_scalars_are_refused() {
+    let views: &[(&str, &[&str])] = &[("tv_book", BOOK_ROWS)];
+    let (got, _) = run_on(BOOKS, views, "{ books { id } }\n\"\"\"A\"\"\"\nfragment F on Book { id", "{}");
+    assert_eq!(got.matches("\"message\"").count(), 1, "{got}");
+    assert!(got.contains("syntax error"), "{got}");
+    let q = "{ books { ... on Int { id } } }";
+    let (got, _) = run_on(BOOKS, views, q, "{}");
+    assert!(got.contains(r#"Fragment cannot condition on non composite type \"Int\"."#), "{got}");
+    assert_eq!(first_locations(&got), format!("[{}]", at(q.find("Int").unwrap() + 1)));
+    assert_eq!(got.matches("\"message\"").count(), 1, "{got}");
 }

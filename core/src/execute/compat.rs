@@ -6,9 +6,10 @@
 //! undefined variable also at its operation; a field conflict at both fields, once).
 
 use crate::shape::FieldError;
+use apollo_compiler::ast::{Type, Value};
 use apollo_compiler::diagnostic::ToCliReport;
 use apollo_compiler::validation::DiagnosticList;
-use apollo_compiler::ExecutableDocument;
+use apollo_compiler::{ExecutableDocument, Node};
 
 /// Line starts of a source text, to turn byte offsets into graphql-js line and column.
 pub(crate) struct Lines<'a> {
@@ -369,7 +370,20 @@ pub(crate) fn own_errors(
                 Selection::FragmentSpread(f) => directive_values(&f.directives, &mut values),
                 Selection::InlineFragment(f) => {
                     directive_values(&f.directives, &mut values);
-                    sets.push(&f.selection_set);
+                    match &f.type_condition {
+                        Some(tc) if schema.types.contains_key(tc.as_str()) && !composite(tc.as_str()) => {
+                            errors.push(FieldError {
+                                message: format!("Fragment cannot condition on non composite type \"{tc}\"."),
+                                locations: tc.location().map(|l| lines.line_col(l.offset())).into_iter().collect(),
+                                path: Vec::new(),
+                                code: None,
+                            });
+                            if let Some(l) = f.location() {
+                                skipped.push((l.offset(), l.end_offset()));
+                            }
+                        }
+                        _ => sets.push(&f.selection_set),
+                    }
                 }
             }
         }
@@ -404,6 +418,7 @@ pub(crate) fn own_errors(
             _ => {}
         }
     }
+    nested_variable_usages(schema, doc, &lines, &mut errors);
     if errors.len() > MAX_ERRORS {
         errors.truncate(MAX_ERRORS);
         errors.push(FieldError {
@@ -414,6 +429,126 @@ pub(crate) fn own_errors(
         });
     }
     (errors, skipped)
+}
+
+/// *All Variable Usages Are Allowed* for variables inside list and input-object values
+/// (apollo-compiler checks those given to an argument directly): `{AND: [$w]}` with a
+/// nullable `$w` where `[TWhereInput!]` expects a non-null item. Each operation is
+/// checked with the fragments it reaches, as graphql-js does.
+fn nested_variable_usages(
+    schema: &apollo_compiler::Schema,
+    doc: &ExecutableDocument,
+    lines: &Lines<'_>,
+    errors: &mut Vec<FieldError>,
+) {
+    use apollo_compiler::executable::Selection;
+    for op in doc.operations.iter() {
+        let vars: std::collections::HashMap<&str, (&Type, bool, Option<usize>)> = op
+            .variables
+            .iter()
+            .map(|v| {
+                let non_null_default = v.default_value.as_ref().is_some_and(|d| !matches!(**d, Value::Null));
+                (v.name.as_str(), (&*v.ty, non_null_default, v.location().map(|l| l.offset())))
+            })
+            .collect();
+        let mut sets = vec![&op.selection_set];
+        let mut seen_fragments = std::collections::HashSet::new();
+        while let Some(set) = sets.pop() {
+            for sel in &set.selections {
+                crate::guard::interrupts();
+                match sel {
+                    Selection::Field(f) => {
+                        for a in &f.arguments {
+                            let Some(def) = f.definition.arguments.iter().find(|d| d.name == a.name) else { continue };
+                            let mut todo: Vec<(&Node<Value>, Type, bool, bool)> =
+                                vec![(&a.value, (*def.ty).clone(), def.default_value.is_some(), false)];
+                            while let Some((value, ty, has_default, nested)) = todo.pop() {
+                                crate::guard::interrupts();
+                                match value.as_ref() {
+                                    Value::Variable(name) if nested => {
+                                        let Some(&(var_ty, var_default, defined)) = vars.get(name.as_str()) else {
+                                            continue;
+                                        };
+                                        if !usage_allowed(var_ty, var_default, &ty, has_default)
+                                            && errors.len() <= MAX_ERRORS
+                                        {
+                                            errors.push(FieldError {
+                                                message: format!(
+                                                    "Variable \"${name}\" of type \"{var_ty}\" used in position expecting type \"{ty}\"."
+                                                ),
+                                                locations: defined
+                                                    .into_iter()
+                                                    .chain(value.location().map(|l| l.offset()))
+                                                    .map(|o| lines.line_col(o))
+                                                    .collect(),
+                                                path: Vec::new(),
+                                                code: None,
+                                            });
+                                        }
+                                    }
+                                    Value::List(items) => {
+                                        let item = if ty.is_list() { ty.item_type().clone() } else { ty.clone() };
+                                        todo.extend(items.iter().map(|i| (i, item.clone(), false, true)));
+                                    }
+                                    Value::Object(fields) => {
+                                        let Some(apollo_compiler::schema::ExtendedType::InputObject(def)) =
+                                            schema.types.get(ty.inner_named_type())
+                                        else {
+                                            continue;
+                                        };
+                                        for (k, v) in fields {
+                                            if let Some(fd) = def.fields.get(k) {
+                                                todo.push((v, (*fd.ty).clone(), fd.default_value.is_some(), true));
+                                            }
+                                        }
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        }
+                        sets.push(&f.selection_set);
+                    }
+                    Selection::InlineFragment(f) => sets.push(&f.selection_set),
+                    Selection::FragmentSpread(f) => {
+                        if seen_fragments.insert(f.fragment_name.as_str()) {
+                            if let Some(fragment) = doc.fragments.get(&f.fragment_name) {
+                                sets.push(&fragment.selection_set);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// graphql-js's `isVariableUsageAllowed`: a nullable variable fits a non-null position
+/// only with a non-null default of its own or the position's, then by `sub_type`.
+fn usage_allowed(var: &Type, var_default: bool, location: &Type, location_default: bool) -> bool {
+    if location.is_non_null() && !var.is_non_null() {
+        return (var_default || location_default) && sub_type(var, &location.clone().nullable());
+    }
+    sub_type(var, location)
+}
+
+/// graphql-js's `isTypeSubTypeOf` for input types (named types only equal themselves).
+/// Recursion follows the types' list nesting, which the parser bounds.
+fn sub_type(sub: &Type, sup: &Type) -> bool {
+    crate::guard::stack();
+    if sub == sup {
+        return true;
+    }
+    if sup.is_non_null() {
+        return sub.is_non_null() && sub_type(&sub.clone().nullable(), &sup.clone().nullable());
+    }
+    if sub.is_non_null() {
+        return sub_type(&sub.clone().nullable(), sup);
+    }
+    match (sub, sup) {
+        (Type::List(a), Type::List(b)) => sub_type(a, b),
+        (Type::Named(a), Type::Named(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// How graphql-js ranks the reasons two fields conflict (it reports the first).
@@ -441,13 +576,20 @@ pub(crate) fn validation_errors(
     schema: Option<&apollo_compiler::Schema>,
 ) -> Vec<FieldError> {
     let lines = Lines::new(text);
-    let syntax = errors.iter().next().is_some_and(|d| d.error.to_string().starts_with("syntax error"));
+    let is_syntax = |d: &apollo_compiler::diagnostic::Diagnostic<'_, apollo_compiler::validation::DiagnosticData>| {
+        d.error.to_string().starts_with("syntax error")
+    };
+    let is_syntax_owned =
+        |d: apollo_compiler::diagnostic::Diagnostic<'_, apollo_compiler::validation::DiagnosticData>| is_syntax(&d);
+    // A document that does not parse gets its first syntax error only, as from
+    // graphql-js's parser, whatever else building the partial document reported.
+    let syntax = errors.iter().any(is_syntax_owned);
     let (own, skipped) = match schema {
         Some(schema) if !syntax => own_errors(schema, text, doc),
         _ => (Vec::new(), Vec::new()),
     };
     let mut out: Vec<(Option<u8>, usize, FieldError)> = Vec::new();
-    for d in errors.iter().take(if syntax { 1 } else { MAX_ERRORS + 1 }) {
+    for d in errors.iter().filter(|d| !syntax || is_syntax(d)).take(if syntax { 1 } else { MAX_ERRORS + 1 }) {
         crate::guard::interrupts();
         let mut message = d.unstable_to_json_compat().message;
         let mut name = d.error.unstable_error_name();
@@ -457,7 +599,11 @@ pub(crate) fn validation_errors(
             }
         }
         // A variable whose type does not fit a position inside an input object:
-        // apollo-compiler reports the value, graphql-js the variable's usage.
+        // apollo-compiler reports the value, graphql-js the variable's usage, which
+        // `nested_variable_usages` reports when the schema is known.
+        if schema.is_some() && !syntax && message.contains(" cannot represent value: $") {
+            continue;
+        }
         if let Some((expected, var)) = message.split_once(" cannot represent value: $") {
             let var = var.to_string();
             let defined = d.error.location().and_then(|s| {

@@ -201,8 +201,15 @@ fn coerce_variables(
                 let mut one = op.clone();
                 one.make_mut().variables.retain(|d| d.name == def.name);
                 if let Err(e) = coerce_variable_values(&cs.schema, &one, variables) {
+                    // Both parts quote the value: each is cut as values quoted in errors are
+                    // (an 8 MB variable made a 112 MB response).
                     let given = variables.get(def.name.as_str()).map(to_json).unwrap_or_default();
-                    let message = format!("Variable \"${}\" got invalid value {given}; {}", def.name, e.message());
+                    let message = format!(
+                        "Variable \"${}\" got invalid value {}; {}",
+                        def.name,
+                        cut(&given),
+                        cut(&e.message().to_string())
+                    );
                     return Err(FieldError { message, locations: at(def), path: Vec::new(), code: None });
                 }
             }
@@ -215,6 +222,14 @@ fn coerce_variables(
         }
     }
     Ok(apollo_compiler::validation::Valid::assume_valid(vars))
+}
+
+/// `text` cut after [`MAX_INSPECT_CHARS`] characters, ending in `…`.
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(crate::shape::MAX_INSPECT_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// Writes the root object; true when a non-null root field failed, which makes `data`

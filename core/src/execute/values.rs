@@ -274,7 +274,12 @@ pub(crate) fn snake_keys(v: &JsonValue) -> JsonValue {
 pub(crate) fn ids_as_strings(schema: &Schema, v: &mut JsonValue, ty: &Type) {
     each_scalar(schema, v, ty, &mut |name, v| {
         if let (JsonValue::Number(n), "ID") = (&*v, name) {
-            *v = JsonValue::String(n.to_string().into());
+            // As JavaScript prints the number: 2.0 is "2", 1e23 is "1e+23".
+            let text = match n.as_f64() {
+                Some(f) if !n.is_i64() && !n.is_u64() => crate::shape::js_number(f),
+                _ => n.to_string(),
+            };
+            *v = JsonValue::String(text.into());
         }
     });
 }
@@ -284,6 +289,16 @@ pub(crate) fn ids_as_strings(schema: &Schema, v: &mut JsonValue, ty: &Type) {
 /// 32 bits; other values are left for the coercion to refuse).
 pub(crate) fn integral_floats_as_ints(schema: &Schema, v: &mut JsonValue, ty: &Type) {
     each_scalar(schema, v, ty, &mut |name, v| {
+        // An integral number for an ID (graphql-js: `Number.isInteger`), whatever its
+        // size, is its text (apollo-compiler takes only integers of 64 bits).
+        if let (JsonValue::Number(n), "ID") = (&*v, name) {
+            if n.is_u64() && !n.is_i64() {
+                *v = JsonValue::String(n.to_string().into());
+            } else if let Some(f) = n.as_f64().filter(|f| !n.is_i64() && !n.is_u64() && f.fract() == 0.0) {
+                *v = JsonValue::String(crate::shape::js_number(f).into());
+            }
+            return;
+        }
         if let (JsonValue::Number(n), "Int") = (&*v, name) {
             if let Some(f) = n.as_f64().filter(|_| !n.is_i64() && !n.is_u64()) {
                 if f.fract() == 0.0 && f >= i32::MIN as f64 && f <= i32::MAX as f64 {

@@ -21,7 +21,7 @@ mod complete;
 use complete::TypedField;
 pub use complete::{
     inspect, js_number, js_number_from_string, serialize, Buffer, Completer, ErrorMark, FieldError, Leaf, OutType,
-    PathSegment, Site, Stop, MAX_FIELD_ERRORS,
+    PathSegment, Site, Stop, MAX_FIELD_ERRORS, MAX_INSPECT_CHARS,
 };
 
 /// Which error class a shaping failure belongs to.
