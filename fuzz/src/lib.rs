@@ -17,6 +17,14 @@ use fraiseql_core::{apq as core_apq, graphql};
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+pub mod alloc;
+pub mod execute_resources;
+pub use execute_resources::execute_resources;
+
+/// Every binary of the crate counts its allocations (per thread; see [`alloc`]).
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;
+
 /// A target body: runs one input, panics on a failure.
 pub type Target = fn(&[u8]);
 
@@ -28,6 +36,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("shape_jsonb", shape_jsonb),
     ("apq", apq),
     ("execute", execute),
+    ("execute_resources", execute_resources),
 ];
 
 /// Separates the texts of a multi-part input.
