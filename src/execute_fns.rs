@@ -531,16 +531,13 @@ fn trim_documents() {
     });
 }
 
+/// A schema that does not compile: 42601 for a syntax error, 42P17 otherwise; the message
+/// carries the line and column of the first fault, the DETAIL every fault when there are
+/// several (else `in <function>()`, as for any other error).
 fn report_schema_error(e: &execute::SchemaError) -> ! {
     let code =
         if e.syntax { PgSqlErrorCode::ERRCODE_SYNTAX_ERROR } else { PgSqlErrorCode::ERRCODE_INVALID_OBJECT_DEFINITION };
-    let mut r = ErrorReport::new(code, e.to_string(), "fraiseql_check_schema");
-    r = r.set_detail(e.detail.clone().unwrap_or_else(|| "in fraiseql_check_schema()".into()));
-    if let Some(h) = &e.hint {
-        r = r.set_hint(h.clone());
-    }
-    r.report(PgLogLevel::ERROR);
-    unreachable!("ERROR does not return")
+    crate::pg::raise_detailed(code, e.to_string(), e.detail.as_deref(), e.hint.as_deref())
 }
 
 /// An error-only response: `{"errors":[…]}`.

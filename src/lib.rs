@@ -1,7 +1,10 @@
 //! The SQL surface of fraiseql: the SQL files the install script is made of, the
 //! settings and guards installed when the library loads, and one module per feature of
 //! thin V1 functions over the pgrx-free logic in `fraiseql-core`:
-//! [`where_fns`] (filtering), [`shape_fns`] (shaping), [`apq_fns`] (persisted queries);
+//! [`where_fns`] (filtering), [`support`] (the planner support function of
+//! `fraiseql_where`: index conditions, rewrite, estimates), [`shape_fns`] (shaping),
+//! [`apq_fns`] (persisted queries), [`execute_fns`] (GraphQL execution:
+//! `fraiseql_execute` against a registered schema, through SPI);
 //! [`pg`] is the toolkit they share (why V1 functions: see there).
 //!
 //! Nothing here decides semantics. Every `unsafe` operation sits in an `unsafe` block

@@ -78,9 +78,21 @@ fn sentence(s: &str) -> String {
 /// function name, so that an error surfacing through `fraiseql_query`'s nested calls
 /// still says which function refused what.
 pub(crate) fn raise(code: PgSqlErrorCode, message: impl Into<String>, hint: Option<&str>) -> ! {
+    raise_detailed(code, message, None, hint)
+}
+
+/// [`raise`] with a DETAIL of the caller's in place of `in <function>()`, when there is
+/// more to say than one message holds (every fault of a GraphQL schema, one per line).
+pub(crate) fn raise_detailed(
+    code: PgSqlErrorCode,
+    message: impl Into<String>,
+    detail: Option<&str>,
+    hint: Option<&str>,
+) -> ! {
     let function = CURRENT_FUNCTION.with(|f| f.get());
     let message: String = message.into();
-    let mut r = ErrorReport::new(code, message, function).set_detail(format!("in {function}()"));
+    let detail = detail.map_or_else(|| format!("in {function}()"), str::to_string);
+    let mut r = ErrorReport::new(code, message, function).set_detail(detail);
     if let Some(h) = hint {
         r = r.set_hint(sentence(h));
     }

@@ -1,4 +1,7 @@
-//! The logic of the fraiseql extension, free of any PostgreSQL dependency.
+//! The logic of the fraiseql extension, free of any PostgreSQL dependency: where-specs
+//! ([`where_spec`]), response shaping ([`shape`], [`order`]), persisted queries ([`apq`]),
+//! GraphQL parsing ([`graphql`]) and GraphQL execution ([`execute`]: schema registration,
+//! validation and execution through a `Database` trait the extension implements).
 //!
 //! Everything here runs under plain `cargo test`; the extension crate at the repository
 //! root only converts between SQL types and these functions. Keeping the boundary this

@@ -7,6 +7,11 @@
 #      pg_settings on a throwaway cluster with the library preloaded)
 #   3. README.md's example runs against the installed build and prints what it shows
 #   4. the roles docs/operations.md creates can each do what it says they are for
+#   5. in docs/*.md (but getting-started.md, which getting_started.sh follows step by
+#      step), each ```sql block directly followed by a ```text block is run through psql
+#      as typed at its prompt (a database per page, blocks in order) and must print that
+#      text, errors included; FRAISEQL_BLESS_DOCS=1 writes what psql printed into those
+#      ```text blocks (review the diff before committing)
 # Prints "docs: N passed, 0 failed" or fails.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib/common.sh"
@@ -146,6 +151,70 @@ if [ "${roles_out}" = "${want}" ]; then
 else
     diff <(printf '%s\n' "${want}") <(printf '%s\n' "${roles_out}") | sed 's/^/      /' || true
     fail "the roles of docs/operations.md do not do what it says (< expected, > psql)"
+fi
+
+# Examples with their output. psql reads each block from stdin, as at its prompt: aligned
+# results, and errors without the "psql:file:line:" prefix a -f script would get.
+# Trailing spaces and empty lines are not compared (psql pads aligned columns).
+examples="${CLUSTER_DIR}/examples"
+mkdir -p "${examples}"
+python3 - "${examples}" docs/*.md <<'PY'
+import os, re, sys
+out, pages = sys.argv[1], sys.argv[2:]
+for page in pages:
+    if os.path.basename(page) == "getting-started.md":
+        continue
+    blocks = re.findall(r"^```(\w*)\n(.*?)^```", open(page).read(), re.S | re.M)
+    pairs = [(b[1], n[1]) for b, n in zip(blocks, blocks[1:]) if (b[0], n[0]) == ("sql", "text")]
+    for i, (sql, text) in enumerate(pairs, 1):
+        stem = f"{out}/{os.path.basename(page)[:-3]}+{i:02}"
+        open(stem + ".sql", "w").write(sql)
+        open(stem + ".expected", "w").write(text)
+PY
+norm() { sed 's/[[:space:]]*$//' "$1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'; }
+db=""
+for f in "${examples}"/*.sql; do
+    [ -e "${f}" ] || break
+    stem="${f%.sql}"
+    page="$(basename "${stem}" | cut -d+ -f1)"
+    example="docs/${page}.md, example $(basename "${stem}" | cut -d+ -f2)"
+    if [ "${db}" != "${page}" ]; then
+        db="${page}"
+        psql -X -q -c "CREATE DATABASE \"${db}\""
+        psql -X -q -d "${db}" -c "CREATE EXTENSION fraiseql"
+    fi
+    psql -X -P pager=off -d "${db}" <"${f}" >"${stem}.out" 2>&1 || true
+    if diff -u <(norm "${stem}.expected") <(norm "${stem}.out") >"${stem}.diff"; then
+        pass "${example}: psql prints what the page shows"
+    elif [ -n "${FRAISEQL_BLESS_DOCS:-}" ]; then
+        note "blessing ${example}"
+    else
+        sed 's/^/      /' "${stem}.diff"
+        fail "${example}: psql prints something else than the page shows (- page, + psql)"
+    fi
+done
+if [ -n "${FRAISEQL_BLESS_DOCS:-}" ]; then
+    python3 - "${examples}" docs/*.md <<'PY'
+# Each ```text block that follows a ```sql block gets what psql printed for that block.
+import os, re, sys
+out, pages = sys.argv[1], sys.argv[2:]
+for page in pages:
+    if os.path.basename(page) == "getting-started.md":
+        continue
+    text = open(page).read()
+    blocks = list(re.finditer(r"^```(\w*)\n(.*?)^```", text, re.S | re.M))
+    parts, pos, i = [], 0, 0
+    for b, n in zip(blocks, blocks[1:]):
+        if (b.group(1), n.group(1)) != ("sql", "text"):
+            continue
+        i += 1
+        printed = open(f"{out}/{os.path.basename(page)[:-3]}+{i:02}.out").read().rstrip()
+        parts += [text[pos:n.start()], "```text\n" + "\n".join(l.rstrip() for l in printed.splitlines()) + "\n```"]
+        pos = n.end()
+    if i:
+        open(page, "w").write("".join(parts) + text[pos:])
+        print(f"    blessed: {page} (review the diff)")
+PY
 fi
 
 if [ "${failed}" -eq 0 ]; then

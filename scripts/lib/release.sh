@@ -146,11 +146,11 @@ Installed-Size: $(du -sk --exclude=DEBIAN "${root}" | cut -f1)
 Depends: postgresql-${PG_MAJOR}, ${shlibs}
 Section: database
 Priority: optional
-Description: GraphQL filtering, response shaping and persisted queries for PostgreSQL ${PG_MAJOR}
+Description: GraphQL execution, filtering, response shaping and persisted queries for PostgreSQL ${PG_MAJOR}
  fraiseql serves the hot paths of FraiseQL GraphQL APIs from inside PostgreSQL:
  where-spec filtering of jsonb documents in place (served by GIN and expression
- indexes), GraphQL response shaping, and Apollo automatic persisted queries with
- statistics in shared memory.
+ indexes), GraphQL response shaping, GraphQL execution against a registered
+ schema, and Apollo automatic persisted queries with statistics in shared memory.
  .
  This package holds the extension for PostgreSQL ${PG_MAJOR} (CREATE EXTENSION
  fraiseql)${upgrades:+ and its upgrade scripts from ${upgrades}}.

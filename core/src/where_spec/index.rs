@@ -630,7 +630,7 @@ fn default_selectivity(op: &Op) -> f64 {
     const EQ: f64 = 0.005; // DEFAULT_EQ_SEL
     const INEQ: f64 = 1.0 / 3.0; // DEFAULT_INEQ_SEL
     const MATCH: f64 = 0.005; // DEFAULT_MATCH_SEL (LIKE, regex)
-    const CONTAIN: f64 = 0.01; // DEFAULT_MATCHING_SEL (@>, ?)
+    const CONTAIN: f64 = 0.01; // DEFAULT_MATCHING_SEL (matchingsel: @>, <@, ?, ?|, ?&)
     match op {
         Op::Compare(CompareTest::Eq(_)) | Op::Array(ArrayTest::AnyEq(_)) => EQ,
         Op::Typed(TypedTest::Cmp { cmp: TCmp::Eq, .. }) => EQ,
@@ -650,10 +650,13 @@ fn default_selectivity(op: &Op) -> f64 {
         }
         Op::Text(TextTest::Fts { .. }) => MATCH,
         Op::Array(ArrayTest::Contains(_))
+        | Op::Array(ArrayTest::ContainedBy(_))
+        | Op::Array(ArrayTest::Overlaps(_))
         | Op::Object(ObjectTest::Contains(_))
+        | Op::Object(ObjectTest::ContainedBy(_))
         | Op::Object(ObjectTest::HasKey(_))
-        | Op::Object(ObjectTest::HasAllKeys(_))
-        | Op::Array(ArrayTest::Overlaps(_)) => CONTAIN,
+        | Op::Object(ObjectTest::HasAnyKeys(_))
+        | Op::Object(ObjectTest::HasAllKeys(_)) => CONTAIN,
         _ => INEQ,
     }
 }

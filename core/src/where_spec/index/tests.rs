@@ -731,6 +731,25 @@ fn estimate_from_a_sample() {
 }
 
 #[test]
+fn containment_and_key_tests_default_to_matchingsel() {
+    // docs/where.md: 0.01 for containment and key tests, PostgreSQL's DEFAULT_MATCHING_SEL.
+    let idx = Indexes::default();
+    for s in [
+        r#"{"t": {"array_contains": ["a"]}}"#,
+        r#"{"t": {"array_contained_by": ["a", "b"]}}"#,
+        r#"{"t": {"array_overlaps": ["a"]}}"#,
+        r#"{"o": {"contains": {"a": 1}}}"#,
+        r#"{"o": {"contained_by": {"a": 1, "b": 2}}}"#,
+        r#"{"o": {"has_key": "a"}}"#,
+        r#"{"o": {"has_any_keys": ["a", "b"]}}"#,
+        r#"{"o": {"has_all_keys": ["a", "b"]}}"#,
+    ] {
+        let est = spec(s).selectivity(&idx, None, &mut |_| None, &H);
+        assert!((est - 0.01).abs() < 1e-12, "{s}: {est}");
+    }
+}
+
+#[test]
 fn cost_grows_with_the_spec() {
     let one = spec(r#"{"a": {"eq": 1}}"#).cost_units();
     let two = spec(r#"{"a": {"eq": 1}, "b": {"eq": 2}}"#).cost_units();
