@@ -1,10 +1,7 @@
 #[pgrx::pg_schema]
 mod tests {
+    use crate::pgrx_tests::one;
     use pgrx::prelude::*;
-
-    fn one(sql: &str) -> Option<String> {
-        Spi::get_one::<String>(sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
-    }
 
     #[pg_test]
     fn counts_per_backend_without_preloading() {

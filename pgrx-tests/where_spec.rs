@@ -1,11 +1,9 @@
 #[pgrx::pg_schema]
 mod tests {
+    use crate::pgrx_tests::one;
     use fraiseql_core::sql::quote_literal;
+    use fraiseql_core::testutil::Rng;
     use pgrx::prelude::*;
-
-    fn one(sql: &str) -> Option<String> {
-        Spi::get_one::<String>(sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
-    }
 
     #[pg_test]
     fn where_selects_rows() {
@@ -80,26 +78,6 @@ mod tests {
     }
 
     // ---- differential test: fraiseql_where(data, spec) vs WHERE <fraiseql_where_sql(spec)> ----
-
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-        fn chance(&mut self, percent: u64) -> bool {
-            self.next() % 100 < percent
-        }
-        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-            items[self.below(items.len())]
-        }
-    }
 
     const KEYS: &[&str] =
         &["a", "n", "s", "b", "tags", "o", "posts", "at", "d", "ip", "mac", "path", "period", "body", "amount"];

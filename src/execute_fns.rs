@@ -19,7 +19,7 @@ use fraiseql_core::sql::{quote_ident, quote_literal};
 use fraiseql_core::where_spec::Host;
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::pg_sys;
-use pgrx::pg_sys::panic::{CaughtError, ErrorReport};
+use pgrx::pg_sys::panic::CaughtError;
 use pgrx::prelude::*;
 use pgrx::PgMemoryContexts;
 use std::cell::RefCell;

@@ -23,4 +23,6 @@ pub mod jsonb;
 pub mod order;
 pub mod shape;
 pub mod sql;
+#[cfg(any(test, feature = "testutil"))]
+pub mod testutil;
 pub mod where_spec;

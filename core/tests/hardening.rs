@@ -8,6 +8,7 @@ mod support;
 use fraiseql_core::graphql;
 use fraiseql_core::jsonb::{self, Value};
 use fraiseql_core::shape::{self, Schema, MAX_PLAN_FIELDS};
+use fraiseql_core::testutil::Rng;
 use fraiseql_core::where_spec::ltree::{Lquery, Ltxtquery, MAX_LEVELS};
 use support::select;
 
@@ -74,14 +75,9 @@ fn reference(levels: &[(Option<&str>, bool, usize, usize)], labels: &[&str]) -> 
 
 #[test]
 fn lquery_agrees_with_a_backtracking_reference() {
-    // Deterministic pseudo-random small cases (xorshift).
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut rnd = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n) as usize
-    };
+    // Deterministic pseudo-random small cases.
+    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rnd = |n: usize| r.below(n);
     let words = ["a", "b", "c"];
     for _ in 0..5_000 {
         let nl = rnd(6);

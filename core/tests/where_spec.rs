@@ -2,6 +2,7 @@
 //! and the shape of the compiled SQL.
 
 mod support;
+use fraiseql_core::testutil::Rng;
 use support::{parse, reject, select};
 
 const M1: &str = "11111111-1111-1111-1111-111111111111";
@@ -308,13 +309,7 @@ fn deeply_nested_specs_are_rejected_not_recursed_into() {
 /// and evaluation of whatever parses never panics.
 #[test]
 fn arbitrary_documents_as_specs_never_panic() {
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut r = Rng(0x2545_F491_4F6C_DD1D);
     const ATOMS: &[&str] = &[
         "null",
         "true",
@@ -358,19 +353,18 @@ fn arbitrary_documents_as_specs_never_panic() {
         "plain_query",
         "query",
     ];
-    fn gen(next: &mut dyn FnMut() -> u64, depth: usize) -> String {
-        match next() % if depth > 4 { 1 } else { 4 } {
-            0 => ATOMS[(next() % ATOMS.len() as u64) as usize].to_string(),
+    fn gen(r: &mut Rng, depth: usize) -> String {
+        match r.next_u64() % if depth > 4 { 1 } else { 4 } {
+            0 => r.pick(ATOMS).to_string(),
             1 => {
-                let n = next() % 3;
-                let items: Vec<String> = (0..n).map(|_| gen(next, depth + 1)).collect();
+                let n = r.next_u64() % 3;
+                let items: Vec<String> = (0..n).map(|_| gen(r, depth + 1)).collect();
                 format!("[{}]", items.join(","))
             }
             _ => {
-                let n = 1 + next() % 3;
-                let items: Vec<String> = (0..n)
-                    .map(|_| format!("\"{}\": {}", KEYS[(next() % KEYS.len() as u64) as usize], gen(next, depth + 1)))
-                    .collect();
+                let n = 1 + r.next_u64() % 3;
+                let items: Vec<String> =
+                    (0..n).map(|_| format!("\"{}\": {}", r.pick(KEYS), gen(r, depth + 1))).collect();
                 format!("{{{}}}", items.join(","))
             }
         }
@@ -379,7 +373,7 @@ fn arbitrary_documents_as_specs_never_panic() {
         [r#"{"a": [1, {"a": "x"}], "eq": {"in": null}}"#, r#"{"a": "10.1.1.1"}"#, "[]", r#"{"a": {"b": {"c": []}}}"#];
     let (mut accepted, mut rejected) = (0, 0);
     for _ in 0..3000 {
-        let spec = gen(&mut next, 0);
+        let spec = gen(&mut r, 0);
         match parse(&spec) {
             Ok(s) => {
                 accepted += 1;

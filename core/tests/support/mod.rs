@@ -2,36 +2,8 @@
 #![allow(dead_code)]
 
 use fraiseql_core::jsonb;
-use fraiseql_core::where_spec::{FtsKind, Host, Options, Spec, SpecError};
-
-/// Stands in for the database in tests that run without one: Rust's Unicode lowering
-/// and the `regex` crate (which agrees with PostgreSQL's regex dialect on the simple
-/// patterns these tests use). The in-database tests use the server's own functions.
-pub struct TestHost;
-
-impl Host for TestHost {
-    fn lower(&self, s: &str) -> String {
-        s.to_lowercase()
-    }
-    fn regex_check(&self, pattern: &str, ci: bool) -> Result<(), String> {
-        regex::RegexBuilder::new(pattern).case_insensitive(ci).build().map(|_| ()).map_err(|e| e.to_string())
-    }
-    fn regex_match(&self, text: &str, pattern: &str, ci: bool) -> bool {
-        regex::RegexBuilder::new(pattern).case_insensitive(ci).build().expect("checked").is_match(text)
-    }
-    /// Only the `simple` configuration: every query word must appear as a word.
-    fn fts_check(&self, config: &str, _kind: FtsKind, _query: &str) -> Result<(), String> {
-        if config == "simple" {
-            Ok(())
-        } else {
-            Err(format!("text search configuration \"{config}\" does not exist"))
-        }
-    }
-    fn fts_match(&self, _config: &str, _kind: FtsKind, query: &str, text: &str) -> bool {
-        let words: Vec<String> = text.split(|c: char| !c.is_alphanumeric()).map(str::to_lowercase).collect();
-        query.split_whitespace().all(|q| words.contains(&q.to_lowercase()))
-    }
-}
+pub use fraiseql_core::testutil::TestHost;
+use fraiseql_core::where_spec::{Options, Spec, SpecError};
 
 /// As `select`, with type hints.
 pub fn select_typed(spec: &str, types: &str, docs: &[&str]) -> Vec<usize> {

@@ -2,36 +2,17 @@
 //! condition is implied by its spec on every document.
 
 use super::super::typed::{TypeName, Typed};
-use super::super::{FtsKind, Host, Options, Spec};
+use super::super::{Options, Spec};
 use super::{Derived, GinOps, Indexes, KeyForm, Operand, Sample, Strategy};
 use crate::jsonb::{self, Value};
+use crate::testutil::{Rng, TestHost};
 use std::cmp::Ordering;
-
-struct H;
-
-impl Host for H {
-    fn lower(&self, s: &str) -> String {
-        s.to_lowercase()
-    }
-    fn regex_check(&self, _: &str, _: bool) -> Result<(), String> {
-        Ok(())
-    }
-    fn regex_match(&self, text: &str, pattern: &str, _: bool) -> bool {
-        text.contains(pattern)
-    }
-    fn fts_check(&self, _: &str, _: FtsKind, _: &str) -> Result<(), String> {
-        Ok(())
-    }
-    fn fts_match(&self, _: &str, _: FtsKind, query: &str, text: &str) -> bool {
-        text.contains(query)
-    }
-}
 
 fn try_spec(text: &str, types: &str) -> Result<Spec, super::super::SpecError> {
     let t = jsonb::encode(types).unwrap();
     let hints = Spec::parse_types(jsonb::root(&t).unwrap(), Options::default()).unwrap();
     let b = jsonb::encode(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-    Spec::parse_typed(jsonb::root(&b).unwrap(), &hints, Options::default(), &H)
+    Spec::parse_typed(jsonb::root(&b).unwrap(), &hints, Options::default(), &TestHost)
 }
 
 fn spec_typed(text: &str, types: &str) -> Spec {
@@ -299,9 +280,9 @@ fn holds(d: &Derived, doc: Value<'_>, idx: &Indexes) -> Option<bool> {
             // The spec the planner support calls must select what the document contains.
             let b = jsonb::encode(spec).unwrap();
             let keep_keys = Options { convert_keys: false };
-            let s = Spec::parse_typed(jsonb::root(&b).unwrap(), &Default::default(), keep_keys, &H).unwrap();
+            let s = Spec::parse_typed(jsonb::root(&b).unwrap(), &Default::default(), keep_keys, &TestHost).unwrap();
             assert!(super::equalities_match(&s, d), "{spec} vs {d}");
-            let by_spec = s.matches(doc, &H).unwrap();
+            let by_spec = s.matches(doc, &TestHost).unwrap();
             assert_eq!(Some(by_spec), holds(&Derived::Contains(d.clone()), doc, idx), "{spec} vs {d}");
             Some(by_spec)
         }
@@ -324,23 +305,6 @@ fn holds(d: &Derived, doc: Value<'_>, idx: &Indexes) -> Option<bool> {
             }
             r
         }
-    }
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
     }
 }
 
@@ -468,7 +432,7 @@ fn every_derived_condition_is_implied_by_its_spec() {
         derived += all.len();
         for d in &docs {
             let doc = jsonb::root(d).unwrap();
-            if !s.matches(doc, &H).unwrap() {
+            if !s.matches(doc, &TestHost).unwrap() {
                 continue;
             }
             selected += 1;
@@ -547,7 +511,7 @@ fn equivalent_forms_equal_the_spec_on_every_document() {
             compared += 1;
             assert_eq!(
                 all_hold(&eq, doc, &idx),
-                Some(s.matches(doc, &H).unwrap()),
+                Some(s.matches(doc, &TestHost).unwrap()),
                 "spec {text} types {types}\nequivalent {eq:?}\ndoc {}",
                 doc.to_text().unwrap()
             );
@@ -578,7 +542,7 @@ fn top_level_text_forms_equal_the_spec_on_every_document() {
             compared += 1;
             assert_eq!(
                 all_hold(&form, doc, &idx) == Some(true),
-                s.matches(doc, &H).unwrap(),
+                s.matches(doc, &TestHost).unwrap(),
                 "spec {text}\nform {form:?}\ndoc {}",
                 doc.to_text().unwrap()
             );
@@ -712,8 +676,9 @@ fn estimate_from_a_sample() {
         Sample { mcv: vec![], histogram: docs.iter().map(|d| jsonb::root(d).unwrap()).collect(), null_frac: 0.0 };
     let none = &mut |_: &Derived| None;
     let idx = Indexes::default();
-    let est =
-        |s: &str, stats: &mut dyn FnMut(&Derived) -> Option<f64>| spec(s).selectivity(&idx, Some(&sample), stats, &H);
+    let est = |s: &str, stats: &mut dyn FnMut(&Derived) -> Option<f64>| {
+        spec(s).selectivity(&idx, Some(&sample), stats, &TestHost)
+    };
     assert!((est(r#"{"a": {"eq": 1}}"#, none) - 0.25).abs() < 1e-9);
     assert!((est(r#"{"OR": [{"a": {"eq": 1}}, {"a": {"eq": 2}}]}"#, none) - 0.5).abs() < 1e-9);
     // 2 of 100 sampled rows: too few to measure; leaf by leaf (0.02 × 0.25), capped.
@@ -725,9 +690,9 @@ fn estimate_from_a_sample() {
     // Without a sample: defaults, and a btree key's statistics where given.
     let idx = Indexes { gin: None, keys: vec![KeyForm::Text { path: path("b"), byte_order: false }] };
     let s = spec(r#"{"b": {"eq": "7"}, "c": {"gt": 1}}"#);
-    let with_stats = s.selectivity(&idx, None, &mut |_| Some(0.02), &H);
+    let with_stats = s.selectivity(&idx, None, &mut |_| Some(0.02), &TestHost);
     assert!((with_stats - 0.02 / 3.0).abs() < 1e-9, "{with_stats}");
-    assert!((spec("{}").selectivity(&idx, None, none, &H) - 1.0).abs() < 1e-9);
+    assert!((spec("{}").selectivity(&idx, None, none, &TestHost) - 1.0).abs() < 1e-9);
 }
 
 #[test]
@@ -744,7 +709,7 @@ fn containment_and_key_tests_default_to_matchingsel() {
         r#"{"o": {"has_any_keys": ["a", "b"]}}"#,
         r#"{"o": {"has_all_keys": ["a", "b"]}}"#,
     ] {
-        let est = spec(s).selectivity(&idx, None, &mut |_| None, &H);
+        let est = spec(s).selectivity(&idx, None, &mut |_| None, &TestHost);
         assert!((est - 0.01).abs() < 1e-12, "{s}: {est}");
     }
 }
@@ -770,11 +735,11 @@ fn equalities_specs_that_read_otherwise_do_not_match() {
     assert_eq!(doc, r#"{"_not": 1}"#);
     let b = jsonb::encode(text).unwrap();
     let keep_keys = Options { convert_keys: false };
-    let sub = Spec::parse_typed(jsonb::root(&b).unwrap(), &Default::default(), keep_keys, &H).unwrap();
+    let sub = Spec::parse_typed(jsonb::root(&b).unwrap(), &Default::default(), keep_keys, &TestHost).unwrap();
     assert!(!super::equalities_match(&sub, doc), "{text} is read as NOT, not as the key _not");
     let ok = spec(r#"{"configName": {"eq": "c1"}, "machine": {"name": {"eq": "m"}}}"#).equivalent(&idx).unwrap();
     let Some(Derived::Equalities { doc, spec: text }) = ok.last() else { panic!("{ok:?}") };
     let b = jsonb::encode(text).unwrap();
-    let sub = Spec::parse_typed(jsonb::root(&b).unwrap(), &Default::default(), keep_keys, &H).unwrap();
+    let sub = Spec::parse_typed(jsonb::root(&b).unwrap(), &Default::default(), keep_keys, &TestHost).unwrap();
     assert!(super::equalities_match(&sub, doc));
 }

@@ -2,34 +2,15 @@
 //! example under every spelling, evaluates, compiles, has a regression case, and appears
 //! in the documentation exactly as declared.
 
-use super::super::{FtsKind, Host, Options, Spec};
+use super::super::{Options, Spec};
 use super::{docs_tables, lookup, normalize, OPERATORS};
 use crate::jsonb;
+use crate::testutil::TestHost;
 use std::path::Path;
-
-struct Host0;
-
-impl Host for Host0 {
-    fn lower(&self, s: &str) -> String {
-        s.to_lowercase()
-    }
-    fn regex_check(&self, pattern: &str, ci: bool) -> Result<(), String> {
-        regex::RegexBuilder::new(pattern).case_insensitive(ci).build().map(|_| ()).map_err(|e| e.to_string())
-    }
-    fn regex_match(&self, text: &str, pattern: &str, ci: bool) -> bool {
-        regex::RegexBuilder::new(pattern).case_insensitive(ci).build().is_ok_and(|r| r.is_match(text))
-    }
-    fn fts_check(&self, _config: &str, _kind: FtsKind, _query: &str) -> Result<(), String> {
-        Ok(())
-    }
-    fn fts_match(&self, _config: &str, _kind: FtsKind, query: &str, text: &str) -> bool {
-        query.split_whitespace().all(|w| text.contains(w))
-    }
-}
 
 fn spec(text: &str) -> Spec {
     let bytes = jsonb::encode(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-    Spec::parse(jsonb::root(&bytes).unwrap(), Options::default(), &Host0).unwrap_or_else(|e| panic!("{text}: {e}"))
+    Spec::parse(jsonb::root(&bytes).unwrap(), Options::default(), &TestHost).unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
 const ROWS: &[&str] = &[
@@ -58,7 +39,7 @@ fn every_operator_parses_evaluates_and_compiles_under_every_spelling() {
             assert!(sql.contains("data") && !sql.is_empty(), "{name}: {sql}");
             for row in ROWS {
                 let bytes = jsonb::encode(row).unwrap();
-                s.truth(jsonb::root(&bytes).unwrap(), &Host0).unwrap_or_else(|e| panic!("{name} on {row}: {e}"));
+                s.truth(jsonb::root(&bytes).unwrap(), &TestHost).unwrap_or_else(|e| panic!("{name} on {row}: {e}"));
             }
         }
     }
