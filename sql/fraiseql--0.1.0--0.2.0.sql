@@ -1,7 +1,7 @@
 -- fraiseql 0.1.0 -> 0.2.0, run by ALTER EXTENSION fraiseql UPDATE.
 --
 -- The result must be the catalog a fresh CREATE EXTENSION fraiseql (0.2.0) builds, to the
--- byte: pgrx-tests/integration/upgrade.sh installs 0.1.0 (sql/archive/), updates, and
+-- byte: tests/upgrade.sh installs 0.1.0 (sql/archive/), updates, and
 -- compares every function (attributes, search_path, ACL, source), table, column,
 -- constraint, index, view, comment, initial privilege and extension membership with a
 -- fresh install; any difference fails it.

@@ -3,7 +3,7 @@
 use fraiseql_core::execute::{Binding, CompiledSchema};
 
 // The differential test's schema: the engine and the graphql-js reference read the same file.
-const SDL: &str = include_str!("../../pgrx-tests/integration/execute_differential/schema.graphql");
+const SDL: &str = include_str!("../../tests/execute_differential/schema.graphql");
 
 #[test]
 fn builds_the_reference_schema() {

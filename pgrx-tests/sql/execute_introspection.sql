@@ -2,7 +2,7 @@
 CREATE SCHEMA execute_introspection;
 SET search_path = execute_introspection, public;
 -- Introspection: __schema, __type and __typename, generated types included (GraphiQL's
--- full introspection query and graphql-js buildClientSchema: pgrx-tests/integration/execute_introspection.sh).
+-- full introspection query and graphql-js buildClientSchema: tests/execute_introspection.sh).
 \i fixtures/execute.sql
 
 SELECT gql('{ __typename __schema { queryType { name } mutationType { name } subscriptionType { name } } }');

@@ -1,5 +1,5 @@
 # Shared helpers for scripts/demo, scripts/test, scripts/regress, scripts/fuzz, benches/run.sh and
-# the integration scripts.
+# the suites in tests/.
 # Sourced, not executed. Every step is idempotent: it checks before it installs.
 set -euo pipefail
 

@@ -1,4 +1,4 @@
-# Shared steps of scripts/release and pgrx-tests/integration/release.sh: versions, paths,
+# Shared steps of scripts/release and tests/release.sh: versions, paths,
 # and building a package from a committed tree. Sourced after common.sh.
 set -euo pipefail
 

@@ -7,7 +7,7 @@
 # operations.md names, with the summary view's values.
 # Prints "postgres_exporter: N passed, 0 failed" or fails.
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
 ensure_pg_user
 TOOLS="${ROOT}/target/tools/postgres_exporter"

@@ -5,7 +5,7 @@
 # request (a ```sh block with curl, then a ```json block) goes to examples/server.mjs when
 # the build has fraiseql_execute.
 #
-#   pgrx-tests/integration/getting_started.sh [page]
+#   tests/getting_started.sh [page]
 #
 # Without arguments: this tree's page against the installed build, on a throwaway
 # cluster, with /usr/share/doc/postgresql-15-fraiseql/ read as this tree. The release
@@ -16,7 +16,7 @@
 # FRAISEQL_BLESS_DOCS=1 writes what psql printed into the page's ```text blocks (review
 # the diff before committing). Prints "getting_started: N passed, 0 failed" or fails.
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
 PAGE="$(realpath "${1:-${ROOT}/docs/getting-started.md}")"
 DOC_PREFIX="/usr/share/doc/postgresql-${PG_MAJOR}-fraiseql/"

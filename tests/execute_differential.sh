@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Differential test of fraiseql_execute against graphql-js, the reference implementation:
-# the SDL and rows of pgrx-tests/integration/execute_differential/ are loaded into a
+# the SDL and rows of tests/execute_differential/ are loaded into a
 # throwaway cluster, every operation of its corpus.json runs through both, and `data`
 # (JSON text, key order significant) and the errors' path/locations must agree.
 # The reference's filters and orderings are first checked against fraiseql_where and
 # fraiseql_order_sql on the same rows. Node dependencies come from the committed
 # package-lock.json (npm ci, skipped when already installed from that lock).
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
-DIR="${ROOT}/pgrx-tests/integration/execute_differential"
+DIR="${ROOT}/tests/execute_differential"
 ensure_pg_user
 ensure_node
 npm_ci_once "${DIR}"

@@ -2,7 +2,7 @@
 # Persisted-query lookups on a hot standby: they read the replicated table and count in
 # the standby's own shared memory, writing nothing. Prints "apq_standby: 1 passed, 0 failed".
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
 ensure_pg_user
 STANDBY_DIR=""

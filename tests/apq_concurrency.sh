@@ -3,7 +3,7 @@
 # clients), on a cluster with the library preloaded: the shared counters must come out
 # exact. Prints "apq_concurrency: 1 passed, 0 failed" or fails.
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
 ensure_pg_user
 trap stop_cluster EXIT

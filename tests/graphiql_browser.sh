@@ -5,9 +5,9 @@
 # when missing (no browser download). The screenshot goes to target/graphiql.png
 # (FRAISEQL_SCREENSHOT=<file.png> to choose).
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
-DIR="${ROOT}/pgrx-tests/integration/http"
+DIR="${ROOT}/tests/http"
 ensure_pg_user
 ensure_node
 if ! command -v chromium >/dev/null 2>&1; then

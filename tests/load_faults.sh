@@ -14,7 +14,7 @@
 #   5. DROP EXTENSION leaves no fraiseql object behind, and CREATE EXTENSION works again.
 # Prints "load_faults: N passed, 0 failed" or fails.
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
 ensure_pg_user
 trap 'stop_cluster; [ -n "${KEEP_WORK:-}" ] || rm -rf "${WORK:-}"' EXIT

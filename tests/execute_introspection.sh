@@ -3,11 +3,11 @@
 # npm: GraphiQL's introspection query (graphql-js getIntrospectionQuery, with and without
 # its options) is answered, buildClientSchema accepts the result, both describe one schema,
 # and that schema keeps the differential test's SDL as written
-# (pgrx-tests/integration/execute_differential/introspection.mjs).
+# (tests/execute_differential/introspection.mjs).
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
-DIR="${ROOT}/pgrx-tests/integration/execute_differential"
+DIR="${ROOT}/tests/execute_differential"
 ensure_pg_user
 ensure_node
 npm_ci_once "${DIR}"

@@ -2,7 +2,7 @@
 # Interop test with the real `graphql` package from npm: ASTs stored by
 # fraiseql_apq_register print back to equivalent queries and validate against a schema.
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
 ensure_pg_user
 ensure_node

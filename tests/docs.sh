@@ -14,7 +14,7 @@
 #      ```text blocks (review the diff before committing)
 # Prints "docs: N passed, 0 failed" or fails.
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
 passed=0
 failed=0

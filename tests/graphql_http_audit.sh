@@ -4,9 +4,9 @@
 # 127.0.0.1. Prints how many pass per level (MUST, SHOULD, MAY); fails when a MUST fails.
 # (The closing "N passed, M failed" line counts the MUST audits.)
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
-DIR="${ROOT}/pgrx-tests/integration/http"
+DIR="${ROOT}/tests/http"
 ensure_pg_user
 ensure_node
 npm_ci_once "${DIR}"

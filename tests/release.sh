@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The release check, run by ./scripts/release (or alone, on a package it built):
 #
-#   pgrx-tests/integration/release.sh [target/release-artifacts/postgresql-15-fraiseql_<v>_<arch>.deb]
+#   tests/release.sh [target/release-artifacts/postgresql-15-fraiseql_<v>_<arch>.deb]
 #
 # A DBA's path with the Debian package, on a machine that has never seen Rust:
 #   1. the package: Depends names postgresql-15; fraiseql.so needs no Rust runtime (ldd:
@@ -33,8 +33,8 @@
 #      the system keeps the build it had.
 # Prints "release: N passed, 0 failed" or fails. Needs root (apt, chroot, mount).
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
-. "$(dirname "$0")/../../scripts/lib/release.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/release.sh"
 
 DEB="$(realpath "${1:-${ARTIFACTS}/${DEB_FILE}}")"
 [ -f "${DEB}" ] || die "no package ${DEB}: build it with ./scripts/release --no-check"
@@ -213,8 +213,8 @@ else
     fail "stored rows changed by the update"
 fi
 sql fresh -c "CREATE EXTENSION fraiseql"
-sql app -f "${ROOT}/pgrx-tests/integration/catalog.sql" >"${WORK}/catalog.updated"
-sql fresh -f "${ROOT}/pgrx-tests/integration/catalog.sql" >"${WORK}/catalog.fresh"
+sql app -f "${ROOT}/tests/catalog.sql" >"${WORK}/catalog.updated"
+sql fresh -f "${ROOT}/tests/catalog.sql" >"${WORK}/catalog.fresh"
 if diff -u "${WORK}/catalog.fresh" "${WORK}/catalog.updated" >"${WORK}/catalog.diff"; then
     pass "updated catalog equals a fresh install ($(wc -l <"${WORK}/catalog.fresh") lines: functions, aggregates, tables, views, grants, …)"
 else
@@ -260,7 +260,7 @@ if grep 'FUNCTION[^(]*fraiseql_execute' "${CROOT}${EXT_DIR}/fraiseql--${RELEASE_
     (cd "${WORK}/example" && env PATH="${NORUST_PATH}" npm ci --omit=dev --silent --no-audit --no-fund --prefer-offline >/dev/null)
 fi
 if env PATH="${NORUST_PATH}" FRAISEQL_GS_DB=quickstart FRAISEQL_GS_EXAMPLES="${WORK}/example" FRAISEQL_GS_ROOT="${CROOT}" \
-       "${ROOT}/pgrx-tests/integration/getting_started.sh" "${CROOT}${DOC_DIR}/docs/getting-started.md" >"${WORK}/gs.log" 2>&1; then
+       "${ROOT}/tests/getting_started.sh" "${CROOT}${DOC_DIR}/docs/getting-started.md" >"${WORK}/gs.log" 2>&1; then
     sed 's/^/  /' "${WORK}/gs.log"
     pass "getting-started.md as installed: $(tail -1 "${WORK}/gs.log")"
 else

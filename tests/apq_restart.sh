@@ -5,7 +5,7 @@
 # crash keep their query, hits only counted are forgotten, and a query with no hits since
 # stays while its last_used_at is recent. Prints "apq_restart: 1 passed, 0 failed".
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
 ensure_pg_user
 trap stop_cluster EXIT

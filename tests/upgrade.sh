@@ -11,7 +11,7 @@
 # Prints "upgrade: N passed, 0 failed" or fails. Installs the frozen 0.1.0 script into
 # the system extension directory (idempotent).
 set -euo pipefail
-. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/common.sh"
 
 ensure_pg_user
 FROM_VERSION="0.1.0"
@@ -60,8 +60,8 @@ if [ "${got}" = "${TO_VERSION}" ]; then pass "db a updated to ${got}"; else fail
 sql b -c "CREATE EXTENSION fraiseql"
 
 # The catalog of the extension (catalog.sql), with the same search_path in both.
-sql a -f "${ROOT}/pgrx-tests/integration/catalog.sql" >"${WORK}/catalog.updated"
-sql b -f "${ROOT}/pgrx-tests/integration/catalog.sql" >"${WORK}/catalog.fresh"
+sql a -f "${ROOT}/tests/catalog.sql" >"${WORK}/catalog.updated"
+sql b -f "${ROOT}/tests/catalog.sql" >"${WORK}/catalog.fresh"
 if diff -u "${WORK}/catalog.fresh" "${WORK}/catalog.updated" >"${WORK}/catalog.diff"; then
     pass "updated catalog equals a fresh install ($(wc -l <"${WORK}/catalog.fresh") catalog lines)"
 else
