@@ -155,7 +155,6 @@ fi
 
 # Examples with their output. psql reads each block from stdin, as at its prompt: aligned
 # results, and errors without the "psql:file:line:" prefix a -f script would get.
-# Trailing spaces and empty lines are not compared (psql pads aligned columns).
 examples="${CLUSTER_DIR}/examples"
 mkdir -p "${examples}"
 python3 - "${examples}" docs/*.md <<'PY'
@@ -171,7 +170,6 @@ for page in pages:
         open(stem + ".sql", "w").write(sql)
         open(stem + ".expected", "w").write(text)
 PY
-norm() { sed 's/[[:space:]]*$//' "$1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'; }
 db=""
 for f in "${examples}"/*.sql; do
     [ -e "${f}" ] || break
@@ -184,14 +182,7 @@ for f in "${examples}"/*.sql; do
         psql -X -q -d "${db}" -c "CREATE EXTENSION fraiseql"
     fi
     psql -X -P pager=off -d "${db}" <"${f}" >"${stem}.out" 2>&1 || true
-    if diff -u <(norm "${stem}.expected") <(norm "${stem}.out") >"${stem}.diff"; then
-        pass "${example}: psql prints what the page shows"
-    elif [ -n "${FRAISEQL_BLESS_DOCS:-}" ]; then
-        note "blessing ${example}"
-    else
-        sed 's/^/      /' "${stem}.diff"
-        fail "${example}: psql prints something else than the page shows (- page, + psql)"
-    fi
+    compare_with_page "${stem}.expected" "${stem}.out" "${example}"
 done
 if [ -n "${FRAISEQL_BLESS_DOCS:-}" ]; then
     python3 - "${examples}" docs/*.md <<'PY'

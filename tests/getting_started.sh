@@ -68,9 +68,6 @@ for i, (lang, body) in enumerate(blocks):
             open(f"{out}/request.user", "w").write(user.group(1) if user else "")
 PY
 
-# Trailing spaces and trailing empty lines are not compared (psql pads aligned columns).
-norm() { sed 's/[[:space:]]*$//' "$1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'; }
-
 steps=0
 for f in "${WORK}"/*.sql; do
     [ -e "${f}" ] || die "no \`\`\`sql block in ${PAGE}"
@@ -82,14 +79,7 @@ for f in "${WORK}"/*.sql; do
         sed 's/^/      /' "${f}" "${WORK}/${name}.out"
         fail "step ${name} failed in psql"
     elif [ -f "${WORK}/${name}.expected" ]; then
-        if diff -u <(norm "${WORK}/${name}.expected") <(norm "${WORK}/${name}.out") >"${WORK}/${name}.diff"; then
-            pass "step ${name}: psql printed what the page shows"
-        elif [ -n "${FRAISEQL_BLESS_DOCS:-}" ]; then
-            note "blessing step ${name}"
-        else
-            sed 's/^/      /' "${WORK}/${name}.diff"
-            fail "step ${name}: psql printed something else than the page (- page, + psql)"
-        fi
+        compare_with_page "${WORK}/${name}.expected" "${WORK}/${name}.out" "step ${name}"
     else
         pass "step ${name} ran"
     fi

@@ -176,6 +176,27 @@ stop_cluster() {
     fi
 }
 
+# Checks that what psql printed (file $2) is what a page shows (file $1) for `$3` (a step,
+# an example), as the docs gate and tests/getting_started.sh do: trailing spaces and
+# trailing empty lines aside (psql pads aligned columns). Calls the caller's `pass` or
+# `fail` (with the diff, - page + psql); with FRAISEQL_BLESS_DOCS set, a difference is
+# only noted (the caller then writes the page).
+compare_with_page() {
+    local trimmed='s/[[:space:]]*$//'
+    local no_trailing_empty=':a
+/^\n*$/{$d;N;ba
+}'
+    if diff -u <(sed "${trimmed}" "$1" | sed -e "${no_trailing_empty}") \
+        <(sed "${trimmed}" "$2" | sed -e "${no_trailing_empty}") >"$2.diff"; then
+        pass "$3: psql printed what the page shows"
+    elif [ -n "${FRAISEQL_BLESS_DOCS:-}" ]; then
+        note "blessing $3"
+    else
+        sed 's/^/      /' "$2.diff"
+        fail "$3: psql printed something else than the page shows (- page, + psql)"
+    fi
+}
+
 install_extension_release() {
     phase "build and install the release extension"
     (cd "${ROOT}" && cargo pgrx install --release --pg-config "${PG_CONFIG}" >/dev/null)
