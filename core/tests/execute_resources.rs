@@ -368,3 +368,20 @@ fn duplicate_input_fields_are_found_in_linear_time_and_capped() {
     // one interrupt check per field at least, in the walk that finds them
     assert!(checks() - before >= 12_000);
 }
+
+#[test]
+fn fragments_are_counted_where_they_are_spread_before_validation() {
+    // 1,200 spreads of a 1,000-field fragment: 1.2 million selections once expanded, in
+    // 40 kB; refused before validation, which would hold about 50 bytes for each.
+    let cs = schema();
+    let fields: String = (0..1000).map(|i| format!(" f{i}: name")).collect();
+    let copies: String = (0..1200).map(|i| format!(" c{i}: child {{ ...F }}")).collect();
+    let q = format!("{{ nodes {{{copies} }} }} fragment F on Node {{{fields} }}");
+    let mut db = Rows::new(&[]);
+    let got = run(&cs, &mut db, &q, &Limits { max_document_bytes: 1 << 20, ..Limits::default() });
+    assert!(got.contains("once its fragments are expanded") && got.contains("54000"), "{}", &got[..got.len().min(300)]);
+    // a cycle is counted once and left to validation, which reports it
+    let q = "{ nodes { ...A } } fragment A on Node { id child { ...B } } fragment B on Node { name child { ...A } }";
+    let got = run(&cs, &mut db, q, &Limits::default());
+    assert!(got.contains("Cannot spread fragment"), "{got}");
+}

@@ -99,23 +99,16 @@ const PEAK_PER_RESPONSE_BYTE: usize = 4;
 /// a margin.
 const PEAK_INTROSPECTION: usize = 128 << 20;
 
-/// Open fault (docs/reliability.md, "Fuzzing"): each root field's plan may expand its
-/// fragments up to `MAX_PLAN_FIELDS` (20,000) fields, about 340 bytes each, however small
-/// the document, so one operation plans up to 32 × 20,000 fields: 218 MB for a 15 kB
-/// document. Until one budget covers the whole operation, the bound allows this many
-/// bytes per expanded field selection (fragments expanded, at most 20,000 per root
-/// field); `plan_fanout_is_an_open_fault` in tests/execute_resources.rs fails once the
-/// core no longer needs it.
-pub const OPEN_PLAN_FANOUT_BYTES_PER_FIELD: usize = 512;
+/// What a planned field selection may cost (about 340 bytes measured): each root field's
+/// plan expands its fragments up to `MAX_PLAN_FIELDS` (20,000) fields however small the
+/// document, and one operation's plans together up to `MAX_OPERATION_PLAN_BYTES`.
+pub const PLAN_BYTES_PER_FIELD: usize = 512;
 
-/// Open fault (docs/reliability.md, "Fuzzing"): apollo-compiler's validation, which
-/// cannot be interrupted, costs about 50 bytes and 90 ns per field selection with
-/// fragments expanded where they are spread, and nothing bounds that expansion before
-/// it: 4,000 aliased copies of `parent { ...F }` with `F` holding 4,000 fields, 138 kB,
-/// take 1.5 s and 795 MB to prepare. Until the core refuses such documents, the target
-/// does not run documents that expand to more than this many selections
-/// (`validation_fanout_is_an_open_fault` fails once it may).
-pub const OPEN_VALIDATION_FANOUT_CAP: usize = 50_000;
+/// The target does not run documents that expand to more than this many field
+/// selections (fragments counted where they are spread): the core refuses past
+/// `MAX_EXPANDED_FIELDS` (1,000,000) before validation, which costs about 50 bytes per
+/// expanded selection, more than this target's memory bound allows a small document.
+pub const VALIDATION_FANOUT_CAP: usize = 50_000;
 
 /// The bound on the request's peak memory (see the module's documentation), without
 /// the allowance for the open plan fan-out fault.
@@ -1178,7 +1171,7 @@ pub struct Measured {
     /// The response's length, or the most the response buffer held when more.
     pub response_bytes: usize,
     pub peak: usize,
-    /// [`peak_bound`] plus the open fault's allowance: what the target asserts.
+    /// [`peak_bound`] plus the allowance for planned fields: what the target asserts.
     pub peak_bound: usize,
     /// [`peak_bound`] alone.
     pub strict_bound: usize,
@@ -1190,12 +1183,12 @@ pub struct Measured {
 }
 
 /// Runs the case an input describes and returns what it measured, without asserting
-/// (`None` when the case is not run: see [`OPEN_VALIDATION_FANOUT_CAP`]). `strict` runs
-/// every case and leaves out the open faults' allowances.
+/// (`None` when the case is not run: see [`VALIDATION_FANOUT_CAP`]). `strict` runs
+/// every case and leaves out the allowance for planned fields.
 pub fn measure(data: &[u8], strict: bool) -> (Case, Option<Measured>) {
     alloc::install_interrupt_counter();
     let case = generate(data);
-    if !strict && case.expansion > OPEN_VALIDATION_FANOUT_CAP {
+    if !strict && case.expansion > VALIDATION_FANOUT_CAP {
         return (case, None);
     }
     let cs = schema();
@@ -1240,7 +1233,7 @@ pub fn measure(data: &[u8], strict: bool) -> (Case, Option<Measured>) {
         response_bytes: body.len().max(buffer_max),
         peak,
         peak_bound: peak_bound(case.document.len(), body.len().max(buffer_max), case.introspection)
-            + if strict { 0 } else { OPEN_PLAN_FANOUT_BYTES_PER_FIELD * case.planned },
+            + if strict { 0 } else { PLAN_BYTES_PER_FIELD * case.planned },
         strict_bound: peak_bound(case.document.len(), body.len().max(buffer_max), case.introspection),
         prepare_peak,
         prepare_gaps,

@@ -71,6 +71,11 @@ const TOO_DEEP: usize = MAX_SPREAD_NESTING + 1;
 /// holds about 100) and keeps validation under about 0.1 s whatever
 /// `fraiseql.max_document_bytes` allows.
 pub const MAX_DOCUMENT_FIELDS: usize = 50_000;
+
+/// The plans of one operation's root fields, by their estimated size: past it the
+/// remaining root fields fail with 54000 (each plan is at most 20,000 fields, about 7 MB).
+/// 32 MB is the bound of a backend's document cache, which could not keep more.
+pub const MAX_OPERATION_PLAN_BYTES: usize = 32 << 20;
 /// What every prepared document holds beyond its parts: its maps' tables, the shared
 /// pointers to the schema.
 const FIXED_BYTES: usize = 2048;
@@ -203,7 +208,102 @@ fn check_fields(doc: &ast::Document) -> Result<(), Vec<FieldError>> {
             Some("54000"),
         )]);
     }
+    let expanded = expanded_fields(doc);
+    if expanded > MAX_EXPANDED_FIELDS {
+        return Err(vec![request_error(
+            format!(
+                "The document selects more than {MAX_EXPANDED_FIELDS} fields once its fragments are expanded where they are spread."
+            ),
+            Some("54000"),
+        )]);
+    }
     Ok(())
+}
+
+/// The most field selections a document may hold once each fragment is counted where it
+/// is spread. Validation (apollo-compiler's, which cannot be interrupted) works per
+/// expanded selection, about 90 ns and 50 bytes each: 4,000 spreads of a 4,000-field
+/// fragment (138 kB) took 1.5 s and 795 MB. 1,000,000 is about 0.1 s and 50 MB; the
+/// introspection query GraphiQL sends expands to a few hundred.
+pub const MAX_EXPANDED_FIELDS: usize = 1_000_000;
+
+/// The document's field selections with every fragment counted where it is spread, up to
+/// just past [`MAX_EXPANDED_FIELDS`]: each fragment's count is computed once (a fragment
+/// on a cycle counts its own fields once; validation reports the cycle).
+fn expanded_fields(doc: &ast::Document) -> usize {
+    let cap = MAX_EXPANDED_FIELDS + 1;
+    // Written fields and spreads of a selection set, nested sets included.
+    let direct = |set: &[ast::Selection]| -> (usize, Vec<String>) {
+        let (mut n, mut spreads, mut todo) = (0usize, Vec::new(), vec![set]);
+        while let Some(set) = todo.pop() {
+            for sel in set {
+                crate::guard::interrupts();
+                match sel {
+                    ast::Selection::Field(f) => {
+                        n += 1;
+                        todo.push(&f.selection_set);
+                    }
+                    ast::Selection::InlineFragment(i) => todo.push(&i.selection_set),
+                    ast::Selection::FragmentSpread(f) => spreads.push(f.fragment_name.to_string()),
+                }
+            }
+        }
+        (n, spreads)
+    };
+    let mut fragments: HashMap<String, (usize, Vec<String>)> = HashMap::new();
+    for d in &doc.definitions {
+        if let ast::Definition::FragmentDefinition(f) = d {
+            fragments.entry(f.name.to_string()).or_insert_with(|| direct(&f.selection_set));
+        }
+    }
+    // Each fragment's expanded count, depth first on a heap stack; a fragment met again
+    // while it is being counted contributes nothing more.
+    let mut done: HashMap<String, usize> = HashMap::new();
+    let mut open: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut total_of = |name: &str, done: &mut HashMap<String, usize>| -> usize {
+        let mut stack: Vec<(String, usize, usize)> = vec![(name.to_string(), 0, 0)];
+        open.insert(name.to_string());
+        while let Some((frag, next, sum)) = stack.pop() {
+            crate::guard::interrupts();
+            let Some((own, spreads)) = fragments.get(&frag) else {
+                open.remove(&frag);
+                done.insert(frag, 0);
+                continue;
+            };
+            if let Some(child) = spreads.get(next) {
+                stack.push((frag.clone(), next + 1, sum));
+                if let Some(n) = done.get(child) {
+                    let top = stack.last_mut().expect("just pushed");
+                    top.2 = top.2.saturating_add(*n).min(cap);
+                } else if open.insert(child.clone()) {
+                    stack.push((child.clone(), 0, 0));
+                }
+                continue;
+            }
+            let total = own.saturating_add(sum).min(cap);
+            open.remove(&frag);
+            done.insert(frag, total);
+            if let Some(parent) = stack.last_mut() {
+                parent.2 = parent.2.saturating_add(total).min(cap);
+            }
+        }
+        done.get(name).copied().unwrap_or(0)
+    };
+    let mut total = 0usize;
+    for d in &doc.definitions {
+        if let ast::Definition::OperationDefinition(o) = d {
+            let (own, spreads) = direct(&o.selection_set);
+            total = total.saturating_add(own);
+            for s in spreads {
+                let n = match done.get(&s) {
+                    Some(n) => *n,
+                    None => total_of(&s, &mut done),
+                };
+                total = total.saturating_add(n).min(cap);
+            }
+        }
+    }
+    total.min(cap)
 }
 
 pub(crate) fn check_size(size: usize, limits: &Limits) -> Result<(), Vec<FieldError>> {
@@ -485,6 +585,9 @@ fn build_root_plans(cs: &CompiledSchema, p: &Prepared, op: &Operation, vars: &Js
             }
         })
         .collect();
+    // The plans of one operation together: each root field's is bounded by the shaper
+    // (`MAX_PLAN_FIELDS`), and 32 of them at that bound made 218 MB from 15 kB.
+    let mut planned = 0usize;
     keys.into_iter()
         .map(|(key, fields)| {
             let site = Site {
@@ -493,7 +596,17 @@ fn build_root_plans(cs: &CompiledSchema, p: &Prepared, op: &Operation, vars: &Js
                 locations: fields.iter().filter_map(|f| location(f, &lines)).collect(),
             };
             let element = fields[0].definition.ty.inner_named_type().to_string();
-            let plan = if cs.schema.get_object(&element).is_some() {
+            let plan = if planned > MAX_OPERATION_PLAN_BYTES {
+                Err(FieldError {
+                    message: format!(
+                        "The operation's selections are planned in more than {} MB; select fewer fields or aliases.",
+                        MAX_OPERATION_PLAN_BYTES >> 20
+                    ),
+                    locations: site.locations.clone(),
+                    path: Vec::new(),
+                    code: Some("54000".to_string()),
+                })
+            } else if cs.schema.get_object(&element).is_some() {
                 let sets: Vec<Vec<graphql::Selection>> = fields
                     .iter()
                     .map(|f| {
@@ -512,6 +625,9 @@ fn build_root_plans(cs: &CompiledSchema, p: &Prepared, op: &Operation, vars: &Js
             } else {
                 Ok(Plan::default())
             };
+            if let Ok(p) = &plan {
+                planned = planned.saturating_add(p.approx_bytes());
+            }
             RootPlan { key, fields, site, plan }
         })
         .collect()

@@ -21,7 +21,9 @@ pub mod schema;
 mod size;
 pub mod values;
 
-pub use document::{check_variables_size, prepare, Limits, Prepared, MAX_DOCUMENT_FIELDS};
+pub use document::{
+    check_variables_size, prepare, Limits, Prepared, MAX_DOCUMENT_FIELDS, MAX_EXPANDED_FIELDS, MAX_OPERATION_PLAN_BYTES,
+};
 pub use filter::ViewQuery;
 pub use introspect::MAX_INTROSPECTION_STEPS;
 pub use request::{parse_request, RequestBody};

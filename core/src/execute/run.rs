@@ -224,7 +224,7 @@ fn coerce_variables(
     Ok(apollo_compiler::validation::Valid::assume_valid(vars))
 }
 
-/// `text` cut after [`MAX_INSPECT_CHARS`] characters, ending in `…`.
+/// `text` cut after [`crate::shape::MAX_INSPECT_CHARS`] characters, ending in `…`.
 fn cut(text: &str) -> String {
     match text.char_indices().nth(crate::shape::MAX_INSPECT_CHARS) {
         Some((at, _)) => format!("{}…", &text[..at]),
