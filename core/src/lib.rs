@@ -20,6 +20,7 @@ pub use camel::{camel_case, snake_case};
 pub mod graphql;
 pub mod guard;
 pub mod jsonb;
+pub mod lru;
 pub mod order;
 pub mod shape;
 pub mod sql;
