@@ -3,6 +3,7 @@
 //! the queries are stored (the extension stores them in a table).
 
 mod ast_json;
+pub mod counters;
 
 pub use ast_json::document_json;
 
