@@ -34,6 +34,10 @@
 //! a hinted comparison is never derived as text (`"A0EEBC99-…"` and `"a0eebc99…"` are one
 //! uuid).
 
+mod rewrite;
+
+pub use rewrite::{rewrite, ColumnNulls, Rewrite, RewriteHost};
+
 use super::containment::Containment as Doc;
 use super::typed::{TypeName, Typed};
 use super::{ArrayTest, Cmp, CompareTest, Json, Node, ObjectTest, Op, Quant, Spec, TCmp, TextTest, TypedTest};

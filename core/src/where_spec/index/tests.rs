@@ -8,6 +8,8 @@ use crate::jsonb::{self, Value};
 use crate::testutil::{Rng, TestHost};
 use std::cmp::Ordering;
 
+mod rewrite;
+
 fn try_spec(text: &str, types: &str) -> Result<Spec, super::super::SpecError> {
     let t = jsonb::encode(types).unwrap();
     let hints = Spec::parse_types(jsonb::root(&t).unwrap(), Options::default()).unwrap();
