@@ -13,18 +13,19 @@
 //! it may not make, nor fill the per-hash slots without queries it could register.
 
 use crate::pg::{
-    arg, arg_bool, arg_str, jsonb_datum, own_schema, raise, report_corrupt, require_utf8, text_datum, varlena_bytes,
+    arg, arg_bool, arg_str, jsonb_datum, kept_plan, own_schema, raise, report_corrupt, require_utf8, text_datum,
+    varlena_bytes,
 };
+use fraiseql_core::apq::counters::{Counters, HashHits, LocalCounters};
 use fraiseql_core::apq::{self, Refusal};
 use fraiseql_core::jsonb;
 use pgrx::guc::{GucContext, GucFlags, GucRegistry, GucSetting};
 use pgrx::lwlock::PgLwLock;
 use pgrx::pg_sys;
 use pgrx::prelude::*;
-use pgrx::shmem::PGRXSharedMemory;
+use pgrx::shmem::AssertPGRXSharedMemory;
 use pgrx::PgMemoryContexts;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `fraiseql.apq_max_entries`: registrations beyond this many stored queries evict the
@@ -37,171 +38,20 @@ pub static APQ_MAX_AGE: GucSetting<i32> = GucSetting::<i32>::new(0);
 /// Superuser-set: it protects the server from its callers, so a caller must not raise it.
 pub static APQ_MAX_QUERY_BYTES: GucSetting<i32> = GucSetting::<i32>::new(apq::DEFAULT_MAX_QUERY_BYTES as i32);
 
-/// Hashes tracked individually in shared memory, all databases together (slots are twice
-/// that, open addressing). Hits of further hashes count in their database's totals only.
-const TRACKED: usize = 2048;
-const SLOTS: usize = TRACKED * 2;
-/// Databases with totals in shared memory. Lookups in further databases are not counted
-/// until a reset frees the entries of dropped databases, or a restart.
-const DATABASES: usize = 64;
-
-/// One tracked hash of one database; `db == 0` (InvalidOid) marks a free slot.
-#[derive(Clone, Copy)]
-#[repr(C)]
-struct Slot {
-    db: u32,
-    hash: [u8; 32],
-    hits: u64,
-    last_hit: i64,
-}
-
-const FREE_SLOT: Slot = Slot { db: 0, hash: [0; 32], hits: 0, last_hit: 0 };
-
-/// The totals of one database since its last reset; `db == 0` marks a free entry.
-#[derive(Clone, Copy)]
-#[repr(C)]
-struct Totals {
-    db: u32,
-    lookups: u64,
-    hits: u64,
-    misses: u64,
-    registrations: u64,
-    untracked: u64,
-    reset_at: i64,
-}
-
-const FREE_TOTALS: Totals =
-    Totals { db: 0, lookups: 0, hits: 0, misses: 0, registrations: 0, untracked: 0, reset_at: 0 };
-
-/// The shared counters: fixed size (about 235 KB), allocated once at server start.
-#[derive(Clone, Copy)]
-#[repr(C)]
-pub struct Counters {
-    slots: [Slot; SLOTS],
-    used: u32,
-    dbs: [Totals; DATABASES],
-    /// When shared memory was set up (server start or restart after a crash): the reset
-    /// time of a database that has counted nothing since.
-    started_at: i64,
-}
-
-// SAFETY: plain old data, no pointers.
-unsafe impl PGRXSharedMemory for Counters {}
-
-impl Default for Counters {
-    fn default() -> Self {
-        Counters { slots: [FREE_SLOT; SLOTS], used: 0, dbs: [FREE_TOTALS; DATABASES], started_at: now() }
-    }
-}
-
-fn start_slot(db: u32, hash: &[u8; 32]) -> usize {
-    let h = u64::from_le_bytes(hash[..8].try_into().expect("8 bytes")) ^ u64::from(db);
-    (h % SLOTS as u64) as usize
-}
-
-impl Counters {
-    /// The index of `db`'s totals, claiming a free entry on first use (it has counted
-    /// nothing since the server started).
-    fn db_index(&mut self, db: u32) -> Option<usize> {
-        if let Some(i) = self.dbs.iter().position(|t| t.db == db) {
-            return Some(i);
-        }
-        let i = self.dbs.iter().position(|t| t.db == 0)?;
-        self.dbs[i] = Totals { db, reset_at: self.started_at, ..FREE_TOTALS };
-        Some(i)
-    }
-
-    /// Counts a hit on (db, hash); false when no slot is left for a new hash.
-    fn hit_slot(&mut self, db: u32, hash: &[u8; 32], now: i64) -> bool {
-        let start = start_slot(db, hash);
-        for i in 0..SLOTS {
-            let s = &mut self.slots[(start + i) % SLOTS];
-            if s.db == db && s.hash == *hash {
-                s.hits += 1;
-                s.last_hit = now;
-                return true;
-            }
-            if s.db == 0 {
-                if self.used as usize >= TRACKED {
-                    return false;
-                }
-                *s = Slot { db, hash: *hash, hits: 1, last_hit: now };
-                self.used += 1;
-                return true;
-            }
-        }
-        false
-    }
-
-    fn record_lookup(&mut self, db: u32, hash: &[u8; 32], hit: bool, now: i64) {
-        let Some(i) = self.db_index(db) else { return };
-        self.dbs[i].lookups += 1;
-        if hit {
-            self.dbs[i].hits += 1;
-            if !self.hit_slot(db, hash, now) {
-                self.dbs[i].untracked += 1;
-            }
-        } else {
-            self.dbs[i].misses += 1;
-        }
-    }
-
-    fn record_registration(&mut self, db: u32) {
-        if let Some(i) = self.db_index(db) {
-            self.dbs[i].registrations += 1;
-        }
-    }
-
-    /// Forgets `db`'s counters (its totals restart from now) and everything of the
-    /// databases in `gone`, then re-inserts the remaining hashes so that probing stays
-    /// correct without tombstones.
-    fn reset(&mut self, db: u32, gone: &[u32], now: i64) {
-        let kept: Vec<Slot> =
-            self.slots.iter().filter(|s| s.db != 0 && s.db != db && !gone.contains(&s.db)).copied().collect();
-        self.slots.fill(FREE_SLOT);
-        self.used = 0;
-        for s in kept {
-            let start = start_slot(s.db, &s.hash);
-            if let Some(free) = (0..SLOTS).map(|i| (start + i) % SLOTS).find(|&j| self.slots[j].db == 0) {
-                self.slots[free] = s;
-                self.used += 1;
-            }
-        }
-        for t in self.dbs.iter_mut().filter(|t| gone.contains(&t.db)) {
-            *t = FREE_TOTALS;
-        }
-        if let Some(i) = self.db_index(db) {
-            self.dbs[i] = Totals { db, reset_at: now, ..FREE_TOTALS };
-        }
-    }
-}
-
 // SAFETY: `PgLwLock::new` is unsafe because the lock is unusable until `pg_shmem_init!`
 // attaches it in the postmaster; every access goes through `shared()`, which is true only
 // after that attachment (`init`, preloaded library), so no backend touches it before.
-static SHARED: PgLwLock<Counters> = unsafe { PgLwLock::new(c"fraiseql_apq_counters") };
+static SHARED: PgLwLock<AssertPGRXSharedMemory<Counters>> = unsafe { PgLwLock::new(c"fraiseql_apq_counters") };
 /// Set in the postmaster when the library is preloaded; inherited by every backend.
 static SHARED_READY: AtomicBool = AtomicBool::new(false);
 
-/// The per-backend fallback when the library is not preloaded. A backend serves one
-/// database, so these are that database's.
-struct Local {
-    totals: Totals,
-    per_hash: HashMap<[u8; 32], (u64, i64)>,
-}
-
-impl Local {
-    fn new() -> Self {
-        Local { totals: Totals { reset_at: now(), ..FREE_TOTALS }, per_hash: HashMap::new() }
-    }
-}
-
 thread_local! {
-    static LOCAL: RefCell<Option<Local>> = const { RefCell::new(None) };
+    /// The per-backend fallback when the library is not preloaded.
+    static LOCAL: RefCell<Option<LocalCounters>> = const { RefCell::new(None) };
 }
 
-fn with_local<T>(f: impl FnOnce(&mut Local) -> T) -> T {
-    LOCAL.with(|l| f(l.borrow_mut().get_or_insert_with(Local::new)))
+fn with_local<T>(f: impl FnOnce(&mut LocalCounters) -> T) -> T {
+    LOCAL.with(|l| f(l.borrow_mut().get_or_insert_with(|| LocalCounters::new(now()))))
 }
 
 fn shared() -> bool {
@@ -223,21 +73,7 @@ fn count_lookup(hash: &[u8; 32], hit: bool) {
     if shared() {
         SHARED.exclusive().record_lookup(my_db(), hash, hit, t);
     } else {
-        with_local(|l| {
-            l.totals.lookups += 1;
-            if !hit {
-                l.totals.misses += 1;
-                return;
-            }
-            l.totals.hits += 1;
-            if l.per_hash.len() >= TRACKED && !l.per_hash.contains_key(hash) {
-                l.totals.untracked += 1;
-                return;
-            }
-            let e = l.per_hash.entry(*hash).or_insert((0, 0));
-            e.0 += 1;
-            e.1 = t;
-        });
+        with_local(|l| l.record_lookup(hash, hit, t));
     }
 }
 
@@ -245,18 +81,16 @@ fn count_registration() {
     if shared() {
         SHARED.exclusive().record_registration(my_db());
     } else {
-        with_local(|l| l.totals.registrations += 1);
+        with_local(|l| l.record_registration());
     }
 }
 
 /// This database's tracked hashes: (hash, hits, last hit).
-fn db_counters() -> Vec<([u8; 32], u64, i64)> {
+fn db_counters() -> Vec<HashHits> {
     if shared() {
-        let db = my_db();
-        let c = SHARED.share();
-        c.slots.iter().filter(|s| s.db == db).map(|s| (s.hash, s.hits, s.last_hit)).collect()
+        SHARED.share().hashes(my_db())
     } else {
-        with_local(|l| l.per_hash.iter().map(|(h, (n, t))| (*h, *n, *t)).collect())
+        with_local(|l| l.hashes())
     }
 }
 
@@ -295,7 +129,8 @@ pub fn init() {
     unsafe {
         pg_sys::MarkGUCPrefixReserved(c"fraiseql".as_ptr());
         if pg_sys::process_shared_preload_libraries_in_progress {
-            pgrx::pg_shmem_init!(SHARED);
+            // SAFETY: `Counters` is plain old data of fixed size, without pointers.
+            pgrx::pg_shmem_init!(SHARED = unsafe { AssertPGRXSharedMemory::new(Counters::new(now())) });
             SHARED_READY.store(true, Ordering::Relaxed);
         }
     }
@@ -360,22 +195,7 @@ fn internal_error(message: &'static str) -> ! {
     raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, message, None)
 }
 
-/// A statement prepared once per backend and extension schema, kept across transactions.
-struct Kept {
-    schema: String,
-    plan: pg_sys::SPIPlanPtr,
-}
-
-thread_local! {
-    static LOOKUP_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
-    static ANSWER_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
-    static QUERY_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
-    static INSERT_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
-    static SAVE_PLAN: RefCell<Option<Kept>> = const { RefCell::new(None) };
-}
-
-/// The statements. Every name is schema-qualified, operators included: they run under
-/// the caller's search_path, which may put anything in front of pg_catalog.
+/// The statements, kept with `pg::kept_plan` (which says why every name is qualified).
 fn lookup_sql(s: &str) -> String {
     format!("SELECT a.ast FROM {s}.fraiseql_apq AS a WHERE a.hash OPERATOR(pg_catalog.=) $1")
 }
@@ -410,38 +230,6 @@ fn save_sql(s: &str) -> String {
          FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS c(h, t) \
          WHERE a.hash OPERATOR(pg_catalog.=) c.h AND c.t OPERATOR(pg_catalog.>) a.last_used_at"
     )
-}
-
-/// The kept plan of `cell` for `schema`, prepared on first use (inside an SPI connection).
-///
-/// # Safety
-/// Must run between `SPI_connect` and `SPI_finish`.
-unsafe fn kept_plan(
-    cell: &'static std::thread::LocalKey<RefCell<Option<Kept>>>,
-    schema: &str,
-    sql: fn(&str) -> String,
-    types: &[pg_sys::Oid],
-) -> pg_sys::SPIPlanPtr {
-    // SAFETY: the caller's contract (see # Safety above).
-    unsafe {
-        cell.with(|c| {
-            if let Some(k) = c.borrow().as_ref().filter(|k| k.schema == schema) {
-                return k.plan;
-            }
-            if let Some(old) = c.borrow_mut().take() {
-                pg_sys::SPI_freeplan(old.plan);
-            }
-            let text = std::ffi::CString::new(sql(&fraiseql_core::sql::quote_ident(schema)))
-                .unwrap_or_else(|_| internal_error("a schema name holds NUL"));
-            let mut types = types.to_vec();
-            let plan = pg_sys::SPI_prepare(text.as_ptr(), types.len() as i32, types.as_mut_ptr());
-            if plan.is_null() || pg_sys::SPI_keepplan(plan) != 0 {
-                internal_error("could not prepare a persisted-query statement");
-            }
-            *c.borrow_mut() = Some(Kept { schema: schema.to_string(), plan });
-            plan
-        })
-    }
 }
 
 /// Runs `f` inside an SPI connection. On an ERROR the transaction's (or subtransaction's)
@@ -484,7 +272,7 @@ unsafe fn execute(plan: pg_sys::SPIPlanPtr, args: &mut [pg_sys::Datum], expect: 
 unsafe fn fetch(
     fcinfo: pg_sys::FunctionCallInfo,
     hash: &[u8; 32],
-    cell: &'static std::thread::LocalKey<RefCell<Option<Kept>>>,
+    purpose: &'static str,
     sql: fn(&str) -> String,
 ) -> Option<pg_sys::Datum> {
     // SAFETY: the caller's contract (see # Safety above).
@@ -492,7 +280,7 @@ unsafe fn fetch(
         let schema = own_schema(fcinfo);
         let upper = PgMemoryContexts::CurrentMemoryContext.value();
         let found = with_spi(|| {
-            let plan = kept_plan(cell, &schema, sql, &[pg_sys::TEXTOID]);
+            let plan = kept_plan(purpose, &schema, sql, &[pg_sys::TEXTOID]);
             if execute(plan, &mut [text_datum(&hex(hash))], pg_sys::SPI_OK_SELECT, 1) == 0 {
                 return None;
             }
@@ -519,7 +307,7 @@ pub(crate) unsafe fn persisted_query(fcinfo: pg_sys::FunctionCallInfo, hash: &st
     // SAFETY: the caller's contract; the datum fetched is a detoasted text in the caller's
     // memory context.
     unsafe {
-        fetch(fcinfo, &parse_hash(hash), &QUERY_PLAN, query_sql)
+        fetch(fcinfo, &parse_hash(hash), "apq_query", query_sql)
             .map(|d| String::from_utf8_lossy(varlena_bytes(d)).into_owned())
     }
 }
@@ -600,7 +388,7 @@ v1_function!(
     pg_finfo_fraiseql_apq_lookup_v1, fraiseql_apq_lookup_v1, "fraiseql_apq_lookup", |fcinfo| {
         require_utf8();
         let hash = parse_hash(arg_str(fcinfo, 0));
-        fetch(fcinfo, &hash, &LOOKUP_PLAN, lookup_sql).unwrap_or_else(|| pgrx::fcinfo::pg_return_null(fcinfo))
+        fetch(fcinfo, &hash, "apq_lookup", lookup_sql).unwrap_or_else(|| pgrx::fcinfo::pg_return_null(fcinfo))
     }
 );
 
@@ -610,7 +398,7 @@ v1_function!(
     pg_finfo_fraiseql_apq_answer_v1, fraiseql_apq_answer_v1, "fraiseql_apq_answer", |fcinfo| {
         require_utf8();
         let hash = parse_hash(arg_str(fcinfo, 0));
-        fetch(fcinfo, &hash, &ANSWER_PLAN, answer_sql).unwrap_or_else(|| pgrx::fcinfo::pg_return_null(fcinfo))
+        fetch(fcinfo, &hash, "apq_answer", answer_sql).unwrap_or_else(|| pgrx::fcinfo::pg_return_null(fcinfo))
     }
 );
 
@@ -625,7 +413,7 @@ v1_function!(
         let schema = own_schema(fcinfo);
         let inserted = with_spi(|| {
             let plan =
-                kept_plan(&INSERT_PLAN, &schema, insert_sql, &[pg_sys::TEXTOID, pg_sys::TEXTOID, pg_sys::JSONBOID]);
+                kept_plan("apq_insert", &schema, insert_sql, &[pg_sys::TEXTOID, pg_sys::TEXTOID, pg_sys::JSONBOID]);
             execute(plan, &mut [text_datum(&hash), arg(fcinfo, 1), arg(fcinfo, 2)], pg_sys::SPI_OK_INSERT, 0) == 1
         });
         if inserted {
@@ -647,7 +435,7 @@ v1_function!(
         }
         let schema = own_schema(fcinfo);
         let updated = with_spi(|| {
-            let plan = kept_plan(&SAVE_PLAN, &schema, save_sql, &[pg_sys::TEXTARRAYOID, pg_sys::TIMESTAMPTZARRAYOID]);
+            let plan = kept_plan("apq_save_last_used", &schema, save_sql, &[pg_sys::TEXTARRAYOID, pg_sys::TIMESTAMPTZARRAYOID]);
             let mut hashes: Vec<pg_sys::Datum> = hits.iter().map(|(h, _, _)| text_datum(&hex(h))).collect();
             let mut times: Vec<pg_sys::Datum> = hits.iter().map(|(_, _, t)| pg_sys::Datum::from(*t)).collect();
             let n = hits.len() as i32;
@@ -715,7 +503,7 @@ fn fraiseql_apq_counters() -> TableIterator<
 
 /// This database's totals since its last reset, and whether they are shared by all
 /// backends. `stats_reset` is NULL when the database cannot count (more than
-/// `DATABASES` databases count at once).
+/// `fraiseql_core::apq::counters::DATABASES` databases count at once).
 #[allow(clippy::type_complexity)] // pgrx spells an SRF's columns in its return type
 #[pg_extern(volatile, parallel_restricted)]
 fn fraiseql_apq_totals() -> TableIterator<
@@ -732,18 +520,7 @@ fn fraiseql_apq_totals() -> TableIterator<
 > {
     crate::pg::guarded("fraiseql_apq_totals", || {
         require_utf8();
-        let t = if shared() {
-            let db = my_db();
-            let c = SHARED.share();
-            // No entry yet: nothing counted since the server started, or, with every entry
-            // taken by other databases, nothing counted at all (stats_reset NULL).
-            c.dbs.iter().find(|t| t.db == db).copied().unwrap_or(Totals {
-                reset_at: if c.dbs.iter().any(|t| t.db == 0) { c.started_at } else { 0 },
-                ..FREE_TOTALS
-            })
-        } else {
-            with_local(|l| l.totals)
-        };
+        let t = if shared() { SHARED.share().totals(my_db()) } else { with_local(|l| l.totals) };
         let reset = if t.reset_at == 0 { None } else { timestamptz(t.reset_at) };
         TableIterator::once((
             t.lookups as i64,
@@ -778,11 +555,11 @@ fn fraiseql_apq_stats_reset() {
         require_utf8();
         if shared() {
             let db = my_db();
-            let others: Vec<u32> = SHARED.share().dbs.iter().map(|t| t.db).filter(|&d| d != 0 && d != db).collect();
+            let others = SHARED.share().other_databases(db);
             let gone: Vec<u32> = others.into_iter().filter(|&d| !database_exists(d)).collect();
             SHARED.exclusive().reset(db, &gone, now());
         } else {
-            LOCAL.with(|l| *l.borrow_mut() = Some(Local::new()));
+            LOCAL.with(|l| *l.borrow_mut() = Some(LocalCounters::new(now())));
         }
     })
 }

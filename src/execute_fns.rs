@@ -7,13 +7,16 @@
 //! error and leaves no effect, while cancels, terminations and resource exhaustion stay
 //! real errors.
 
-use crate::pg::{arg, arg_str, jsonb_datum, own_schema, raise, report_corrupt, require_utf8, varlena_bytes, PgHost};
+use crate::pg::{
+    arg, arg_str, jsonb_datum, kept_plan, own_schema, raise, report_corrupt, require_utf8, varlena_bytes, PgHost,
+};
 use crate::shape_fns::PgText;
 use fraiseql_core::apq;
 use fraiseql_core::execute::{
     self, CompiledSchema, Database, DbError, FunctionCall, Limits, Outcome, Prepared, RequestBody, ViewQuery,
 };
 use fraiseql_core::jsonb::{self, Value};
+use fraiseql_core::lru::Lru;
 use fraiseql_core::shape::{Buffer, FieldError};
 use fraiseql_core::sql::{quote_ident, quote_literal};
 use fraiseql_core::where_spec::Host;
@@ -355,39 +358,11 @@ impl Database for PgDatabase {
     }
 }
 
-/// A statement prepared once per backend and kept across transactions, per purpose.
-struct Kept {
-    sql: String,
-    plan: pg_sys::SPIPlanPtr,
-}
-
-thread_local! {
-    static KEPT: RefCell<HashMap<&'static str, Kept>> = RefCell::new(HashMap::new());
-}
-
-/// Runs a kept statement with text parameters (inside an SPI connection) and returns
-/// the first column of its first row, as text.
-fn kept_text(purpose: &'static str, sql: String, params: &[&str]) -> Option<String> {
-    let plan = KEPT.with(|k| {
-        let mut k = k.borrow_mut();
-        if let Some(kept) = k.get(purpose).filter(|kept| kept.sql == sql) {
-            return kept.plan;
-        }
-        let c = cstring(&sql);
-        let mut types = vec![pg_sys::TEXTOID; params.len()];
-        // SAFETY: inside an SPI connection; the plan is kept (moved to a long-lived
-        // context) before it is stored, and the one it replaces freed.
-        unsafe {
-            let plan = pg_sys::SPI_prepare(c.as_ptr(), params.len() as i32, types.as_mut_ptr());
-            if plan.is_null() || pg_sys::SPI_keepplan(plan) != 0 {
-                raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, "could not prepare a fraiseql_execute statement", None);
-            }
-            if let Some(old) = k.insert(purpose, Kept { sql, plan }) {
-                pg_sys::SPI_freeplan(old.plan);
-            }
-            plan
-        }
-    });
+/// Runs the kept statement of `purpose` (`pg::kept_plan`) with text parameters (inside an
+/// SPI connection) and returns the first column of its first row, as text.
+fn kept_text(purpose: &'static str, ext: &str, sql: fn(&str) -> String, params: &[&str]) -> Option<String> {
+    // SAFETY: inside the request's SPI connection; each purpose has one statement.
+    let plan = unsafe { kept_plan(purpose, ext, sql, &vec![pg_sys::TEXTOID; params.len()]) };
     let mut args: Vec<pg_sys::Datum> = params.iter().map(|p| crate::pg::text_datum(p)).collect();
     // SAFETY: the plan takes `params.len()` text parameters, none null.
     unsafe {
@@ -409,13 +384,6 @@ struct CachedSchema {
     compiled: Rc<CompiledSchema>,
 }
 
-/// A prepared document, kept per backend, keyed by (schema name, schema hash, document
-/// hash).
-struct CachedDocument {
-    prepared: Rc<Prepared>,
-    last_used: u64,
-}
-
 /// Documents kept per backend: 256 of them, or 32 MB of prepared state as
 /// `Prepared::approx_bytes` estimates it (parsed document, text, root plans), whichever
 /// is reached first; the least recently used goes first. A prepared and planned
@@ -426,27 +394,27 @@ struct CachedDocument {
 const MAX_DOCUMENTS: usize = 256;
 const MAX_DOCUMENT_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
+/// A prepared document's key: (schema name, schema hash, document hash).
 type DocKey = (String, String, String);
 
-#[derive(Default)]
 struct Caches {
     schemas: HashMap<String, CachedSchema>,
-    documents: HashMap<DocKey, CachedDocument>,
-    clock: u64,
+    documents: Lru<DocKey, Rc<Prepared>>,
 }
 
 thread_local! {
-    static CACHES: RefCell<Caches> = RefCell::new(Caches::default());
+    static CACHES: RefCell<Caches> =
+        RefCell::new(Caches { schemas: HashMap::new(), documents: Lru::new(MAX_DOCUMENTS) });
 }
 
 /// The compiled schema `name` (its registered document read as the caller, compiled
 /// when the hash changed since this backend last compiled it). Raises 42704 when no
 /// schema of that name is registered.
 fn schema(ext: &str, name: &str) -> (String, Rc<CompiledSchema>) {
-    let table = format!("{}.fraiseql_schema", quote_ident(ext));
     let hash = kept_text(
         "schema_hash",
-        format!("SELECT s.sdl_sha256 FROM {table} AS s WHERE s.name OPERATOR(pg_catalog.=) $1"),
+        ext,
+        |s| format!("SELECT s.sdl_sha256 FROM {s}.fraiseql_schema AS s WHERE s.name OPERATOR(pg_catalog.=) $1"),
         &[name],
     )
     .unwrap_or_else(|| {
@@ -465,7 +433,13 @@ fn schema(ext: &str, name: &str) -> (String, Rc<CompiledSchema>) {
     // since the probe must not file the new document under the old hash.
     let row = kept_text(
         "schema_sdl",
-        format!("SELECT s.sdl_sha256 OPERATOR(pg_catalog.||) s.sdl FROM {table} AS s WHERE s.name OPERATOR(pg_catalog.=) $1"),
+        ext,
+        |s| {
+            format!(
+                "SELECT s.sdl_sha256 OPERATOR(pg_catalog.||) s.sdl FROM {s}.fraiseql_schema AS s \
+                 WHERE s.name OPERATOR(pg_catalog.=) $1"
+            )
+        },
         &[name],
     )
     .unwrap_or_default();
@@ -490,45 +464,22 @@ fn document(
     doc_hash: String,
 ) -> Result<Rc<Prepared>, Vec<FieldError>> {
     let key = (schema_name.to_string(), schema_hash.to_string(), doc_hash);
-    let hit = CACHES.with(|c| {
-        let mut c = c.borrow_mut();
-        c.clock += 1;
-        let now = c.clock;
-        c.documents.get_mut(&key).map(|d| {
-            d.last_used = now;
-            d.prepared.clone()
-        })
-    });
+    let hit = CACHES.with(|c| c.borrow_mut().documents.get(&key).cloned());
     if let Some(p) = hit {
         return Ok(p);
     }
     let prepared = Rc::new(execute::prepare(cs, query, &limits())?);
-    CACHES.with(|c| {
-        let mut c = c.borrow_mut();
-        let now = c.clock;
-        c.documents.insert(key, CachedDocument { prepared: prepared.clone(), last_used: now });
-    });
+    CACHES.with(|c| c.borrow_mut().documents.insert(key, prepared.clone()));
     trim_documents();
     Ok(prepared)
 }
 
-/// Drops the least recently used documents until at most `MAX_DOCUMENTS` are kept and
-/// their estimated size is within `MAX_DOCUMENT_CACHE_BYTES` (a document larger than
-/// that alone is not kept). Called when a document is added and after each request,
-/// since running an operation adds its root plans to its document.
+/// Drops the least recently used documents until their estimated size is within
+/// `MAX_DOCUMENT_CACHE_BYTES` (a document larger than that alone is not kept; the cache
+/// itself keeps at most `MAX_DOCUMENTS`). Called when a document is added and after each
+/// request, since running an operation adds its root plans to its document.
 fn trim_documents() {
-    CACHES.with(|c| {
-        let mut c = c.borrow_mut();
-        let mut total: usize = c.documents.values().map(|d| d.prepared.approx_bytes()).sum();
-        while c.documents.len() > MAX_DOCUMENTS || total > MAX_DOCUMENT_CACHE_BYTES {
-            let Some(oldest) = c.documents.iter().min_by_key(|(_, d)| d.last_used).map(|(k, _)| k.clone()) else {
-                break;
-            };
-            if let Some(d) = c.documents.remove(&oldest) {
-                total -= d.prepared.approx_bytes().min(total);
-            }
-        }
-    });
+    CACHES.with(|c| c.borrow_mut().documents.trim_to_weight(MAX_DOCUMENT_CACHE_BYTES, |p| p.approx_bytes()));
 }
 
 /// A schema that does not compile: 42601 for a syntax error, 42P17 otherwise; the message
@@ -564,7 +515,6 @@ unsafe fn query_of(
         return Ok((q, hash));
     }
     let max = crate::apq_fns::APQ_MAX_QUERY_BYTES.get().max(0) as usize;
-    let s = quote_ident(ext);
     match apq::decide_within(request, max) {
         // SAFETY: the caller's contract.
         apq::Action::Lookup { hash } => match unsafe { crate::apq_fns::persisted_query(fcinfo, &hash) } {
@@ -572,8 +522,12 @@ unsafe fn query_of(
             None => Err(code("PersistedQueryNotFound".into(), "PERSISTED_QUERY_NOT_FOUND")),
         },
         apq::Action::Register { query, prepared } => {
-            let sql = format!("SELECT 'stored' FROM {s}.fraiseql_apq_store($1, $2, $3::pg_catalog.jsonb)");
-            kept_text("apq_store", sql, &[&prepared.hash, &query, &prepared.ast_json]);
+            kept_text(
+                "apq_store",
+                ext,
+                |s| format!("SELECT 'stored' FROM {s}.fraiseql_apq_store($1, $2, $3::pg_catalog.jsonb)"),
+                &[&prepared.hash, &query, &prepared.ast_json],
+            );
             Ok((query, prepared.hash))
         }
         apq::Action::Passthrough { query, .. } => {

@@ -469,6 +469,60 @@ pub(crate) unsafe fn own_schema(fcinfo: pg_sys::FunctionCallInfo) -> String {
     unsafe { std::ffi::CStr::from_ptr(name) }.to_string_lossy().into_owned()
 }
 
+/// A statement prepared once per backend and kept across transactions.
+struct KeptPlan {
+    /// The extension's schema the statement names.
+    schema: String,
+    plan: pg_sys::SPIPlanPtr,
+}
+
+thread_local! {
+    static KEPT_PLANS: std::cell::RefCell<std::collections::HashMap<&'static str, KeptPlan>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The kept plan of the statement `sql(<schema quoted>)` for `purpose`, prepared with
+/// parameters of `types` on first use, and again (the old plan freed) when the
+/// extension's schema is another one. A statement names every object schema-qualified,
+/// operators included: it runs under the caller's search_path, which may put anything
+/// in front of pg_catalog.
+///
+/// # Safety
+/// Must run between `SPI_connect` and `SPI_finish`; a given `purpose` always comes with
+/// the same `sql` and `types`.
+pub(crate) unsafe fn kept_plan(
+    purpose: &'static str,
+    schema: &str,
+    sql: fn(&str) -> String,
+    types: &[pg_sys::Oid],
+) -> pg_sys::SPIPlanPtr {
+    KEPT_PLANS.with(|k| {
+        if let Some(kept) = k.borrow().get(purpose).filter(|kept| kept.schema == schema) {
+            return kept.plan;
+        }
+        let text = std::ffi::CString::new(sql(&fraiseql_core::sql::quote_ident(schema)))
+            .unwrap_or_else(|_| raise(PgSqlErrorCode::ERRCODE_INTERNAL_ERROR, "a schema name holds NUL", None));
+        let mut types = types.to_vec();
+        // SAFETY: inside an SPI connection (the caller's contract); the plan is kept
+        // (moved to a long-lived context) before it is stored, and the one it replaces
+        // freed.
+        unsafe {
+            let plan = pg_sys::SPI_prepare(text.as_ptr(), types.len() as i32, types.as_mut_ptr());
+            if plan.is_null() || pg_sys::SPI_keepplan(plan) != 0 {
+                raise(
+                    PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+                    format!("could not prepare the {purpose} statement"),
+                    None,
+                );
+            }
+            if let Some(old) = k.borrow_mut().insert(purpose, KeptPlan { schema: schema.to_string(), plan }) {
+                pg_sys::SPI_freeplan(old.plan);
+            }
+            plan
+        }
+    })
+}
+
 /// The cache slot of this call site (`fn_extra`): empty on the first call, then whatever
 /// the function left there, for as long as the call site (its `fn_mcxt`) lives; dropped
 /// with that memory context. Callers check that what is cached still matches their
