@@ -1,6 +1,7 @@
 //! Automatic Persisted Queries (docs/apq.md): hashing and parsing functions, the lookups
 //! and inserts that count, and the hit/miss counters. The table, the protocol function
-//! and the views are SQL (sql/apq.sql); the decisions are in `fraiseql_core::apq`.
+//! and the views are SQL (sql/apq.sql); the decisions are in `fraiseql_core::apq`, what
+//! counting changes in `fraiseql_core::apq::counters`.
 //!
 //! Counting never writes a table row: a lookup must cost one index probe, take no row
 //! lock on a hot query, write no WAL, and work in read-only transactions and on a hot

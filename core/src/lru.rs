@@ -108,14 +108,20 @@ impl<K: Hash + Eq + Clone, V> Lru<K, V> {
 mod tests {
     use super::Lru;
 
+    /// a, b, c inserted in that order, weighing 10, 20, 30.
+    fn abc(max_entries: usize) -> Lru<&'static str, usize> {
+        let mut c = Lru::new(max_entries);
+        for (k, w) in [("a", 10), ("b", 20), ("c", 30)] {
+            c.insert(k, w);
+        }
+        c
+    }
+
     #[test]
     fn evicts_the_least_recently_used() {
-        let mut c = Lru::new(3);
-        c.insert("a", 1);
-        c.insert("b", 2);
-        c.insert("c", 3);
-        assert_eq!(c.get("a"), Some(&mut 1));
-        c.insert("d", 4);
+        let mut c = abc(3);
+        assert_eq!(c.get("a"), Some(&mut 10));
+        c.insert("d", 40);
         assert!(!c.contains_key("b"), "b was the least recently used");
         assert!(c.contains_key("a") && c.contains_key("c") && c.contains_key("d"));
         assert_eq!(c.len(), 3);
@@ -143,15 +149,12 @@ mod tests {
         assert!(c.contains_key(&1));
         c.insert(3, ());
         assert!(!c.contains_key(&1));
-    }
-
-    #[test]
-    fn at_least_one_entry() {
-        let mut c = Lru::new(0);
-        c.insert(1, ());
-        c.insert(2, ());
-        assert_eq!(c.keys().copied().collect::<Vec<_>>(), vec![2]);
-        assert!(!c.is_empty());
+        // A bound of 0 keeps one entry.
+        let mut one = Lru::new(0);
+        for k in [1, 2] {
+            one.insert(k, ());
+        }
+        assert_eq!((one.keys().copied().collect::<Vec<_>>(), one.is_empty()), (vec![2], false));
     }
 
     #[test]
@@ -168,10 +171,7 @@ mod tests {
 
     #[test]
     fn trims_by_weight_in_order_of_use() {
-        let mut c = Lru::new(8);
-        c.insert("a", 10);
-        c.insert("b", 20);
-        c.insert("c", 30);
+        let mut c = abc(8);
         c.get("a");
         // 60 > 35: b goes (oldest), then c (40 > 35); a stays.
         c.trim_to_weight(35, |w| *w);

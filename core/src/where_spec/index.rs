@@ -1,7 +1,7 @@
 //! What a parsed spec tells the query planner: the native, index-served conditions it
 //! implies, an estimate of the fraction of rows it selects, and its per-row cost.
 //!
-//! The extension's planner support function (`src/support.rs`) turns these plain values
+//! The extension's planner support function (`src/support/`) turns these plain values
 //! into plan nodes; everything that decides *what* may be derived lives here.
 //!
 //! # Soundness
