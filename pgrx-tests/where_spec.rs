@@ -406,6 +406,14 @@ mod tests {
 
     // ---- differential test: fraiseql_where through indexes vs in a sequential scan ----
 
+    /// `ix_plan(query)`: the query's plan (EXPLAIN, costs off) on one line.
+    const PLAN_FN: &str = "CREATE FUNCTION ix_plan(q text) RETURNS text LANGUAGE plpgsql AS $$
+             DECLARE line text; acc text := '';
+             BEGIN
+               FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP acc := acc || line || ' '; END LOOP;
+               RETURN acc;
+             END $$";
+
     #[pg_test]
     fn differential_indexed_and_sequential_plans_select_the_same_rows() {
         // The documents and specs of the test above (same seed), with the indexes the
@@ -430,15 +438,10 @@ mod tests {
              CREATE INDEX ON ix_docs (fraiseql_as_timestamptz(data->'at'));
              CREATE INDEX ON ix_docs (fraiseql_as_date(data->'d'));
              CREATE INDEX ON ix_docs (fraiseql_as_macaddr(data->'mac'));
-             ANALYZE ix_docs;
-             CREATE FUNCTION ix_plan(q text) RETURNS text LANGUAGE plpgsql AS $$
-             DECLARE line text; acc text := '';
-             BEGIN
-               FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP acc := acc || line || ' '; END LOOP;
-               RETURN acc;
-             END $$",
+             ANALYZE ix_docs;",
         )
         .unwrap();
+        Spi::run(PLAN_FN).unwrap();
         let types = quote_literal(TYPES);
         let (mut checked, mut indexed, mut replaced) = (0, 0, 0);
         for _ in 0..600 {
@@ -603,15 +606,10 @@ mod tests {
              CREATE INDEX ON est_rc USING gin (data jsonb_path_ops);
              CREATE INDEX ON est_rc ((data -> 'machine' ->> 'id'));
              CREATE INDEX ON est_rc (fraiseql_as_timestamptz(data -> 'created_at'));
-             ANALYZE est_rc;
-             CREATE FUNCTION est_plan(q text) RETURNS text LANGUAGE plpgsql AS $$
-             DECLARE line text; acc text := '';
-             BEGIN
-               FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP acc := acc || line || ' '; END LOOP;
-               RETURN acc;
-             END $$",
+             ANALYZE est_rc;",
         )
         .unwrap();
+        Spi::run(PLAN_FN.replace("ix_plan", "est_plan").as_str()).unwrap();
         let mut r = Rng(0x1234_5678_9ABC_DEF1);
         let types = r#"{"createdAt": "timestamptz"}"#;
         let (mut checked, mut native_indexed) = (0, 0);

@@ -419,15 +419,7 @@ pub(crate) fn own_errors(
         }
     }
     nested_variable_usages(schema, doc, &lines, &mut errors);
-    if errors.len() > MAX_ERRORS {
-        errors.truncate(MAX_ERRORS);
-        errors.push(FieldError {
-            message: "Too many validation errors, error limit reached. Validation aborted.".into(),
-            locations: Vec::new(),
-            path: Vec::new(),
-            code: None,
-        });
-    }
+    limit_errors(&mut errors);
     (errors, skipped)
 }
 
@@ -551,6 +543,19 @@ fn sub_type(sub: &Type, sup: &Type) -> bool {
     }
 }
 
+/// At most [`MAX_ERRORS`], then graphql-js's "error limit reached".
+fn limit_errors(errors: &mut Vec<FieldError>) {
+    if errors.len() > MAX_ERRORS {
+        errors.truncate(MAX_ERRORS);
+        errors.push(FieldError {
+            message: "Too many validation errors, error limit reached. Validation aborted.".into(),
+            locations: Vec::new(),
+            path: Vec::new(),
+            code: None,
+        });
+    }
+}
+
 /// How graphql-js ranks the reasons two fields conflict (it reports the first).
 fn conflict_rank(name: Option<&str>) -> Option<u8> {
     match name {
@@ -644,15 +649,7 @@ pub(crate) fn validation_errors(
     }
     let mut errors: Vec<FieldError> = out.into_iter().map(|(_, _, e)| e).collect();
     errors.extend(own);
-    if errors.len() > MAX_ERRORS {
-        errors.truncate(MAX_ERRORS);
-        errors.push(FieldError {
-            message: "Too many validation errors, error limit reached. Validation aborted.".into(),
-            locations: Vec::new(),
-            path: Vec::new(),
-            code: None,
-        });
-    }
+    limit_errors(&mut errors);
     errors
 }
 
