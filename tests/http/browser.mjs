@@ -40,7 +40,7 @@ const browser = spawn(process.env.CHROMIUM ?? 'chromium', [
   '--proxy-server=http://127.0.0.1:9', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
   `--remote-debugging-address=127.0.0.1`, `--remote-debugging-port=${port}`, `--user-data-dir=${profile}`,
   '--window-size=1400,900', 'about:blank',
-], { stdio: ['ignore', 'ignore', 'pipe'] });
+], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
 let browserLog = '';
 browser.stderr.on('data', (c) => { browserLog += c; });
 
@@ -50,8 +50,21 @@ async function cleanup() {
   const exited = new Promise((resolve) => (browser.exitCode !== null ? resolve() : browser.once('exit', resolve)));
   browser.kill('SIGTERM');
   await Promise.race([exited, sleep(5000)]);
-  if (browser.exitCode === null) browser.kill('SIGKILL');
-  rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+  // Chromium's helper processes (renderer, GPU, crash handler) are in its process group
+  // and may still write into the profile after the browser itself exits.
+  try { process.kill(-browser.pid, 'SIGKILL'); } catch { /* the group is gone */ }
+  for (let i = 0; ; i++) {
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+      break;
+    } catch (e) {
+      if (i >= 20) {
+        console.log(`note: the browser profile ${profile} could not be removed (${e.code}); it is a temporary directory`);
+        break;
+      }
+      await sleep(100);
+    }
+  }
 }
 async function fail(message) {
   console.log(`FAIL ${message}`);
