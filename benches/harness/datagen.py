@@ -3,7 +3,16 @@ measures comes from a function here. The same data on every run: every value is 
 of the row number (a multiplicative permutation where an order must not follow the physical
 order); nothing depends on random()."""
 
-from common import run
+from common import connect, log, run
+
+
+def router_config_table(table, rows):
+    """A new connection, with the extension created and `table` filled by router_configs."""
+    conn = connect()
+    run(conn, "CREATE EXTENSION IF NOT EXISTS fraiseql")
+    log(f"generating {rows} rows of {table}")
+    router_configs(conn, table, rows)
+    return conn
 
 
 def router_configs(conn, table, rows, machines=1000):

@@ -18,7 +18,7 @@ import json
 
 from common import (LoadSampler, PeakSampler, QUICK, backend_pid, connect, explain_ms, log, plan_node, prewarm, q1,
                     round_robin, run, write_csv, write_result)
-from datagen import router_configs
+from datagen import router_config_table
 
 MAX_ROWS = 100_000 if QUICK else 1_000_000
 REPS = 3 if QUICK else 5
@@ -153,10 +153,7 @@ def parallel(conn):
 
 
 def main():
-    conn = connect()
-    run(conn, "CREATE EXTENSION IF NOT EXISTS fraiseql")
-    log(f"generating {MAX_ROWS} rows")
-    router_configs(conn, T, MAX_ROWS)
+    conn = router_config_table(T, MAX_ROWS)
     prewarm(conn, T)
     with LoadSampler() as sampler:
         tvr = time_vs_rows(conn)

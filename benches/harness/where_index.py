@@ -22,9 +22,9 @@ import os
 import subprocess
 import tempfile
 
-from common import (LoadSampler, QUICK, connect, explain_ms, log, plan_node, prewarm, q1, round_robin, run, summary,
+from common import (LoadSampler, QUICK, explain_ms, log, plan_node, prewarm, q1, round_robin, run, summary,
                     write_csv, write_result)
-from datagen import router_configs
+from datagen import router_config_table
 
 ROWS = 100_000 if QUICK else 1_000_000
 REPS = 3 if QUICK else 7
@@ -165,10 +165,7 @@ def bind_parameters(conn):
 
 
 def main():
-    conn = connect()
-    run(conn, "CREATE EXTENSION IF NOT EXISTS fraiseql")
-    log(f"generating {ROWS} rows and indexes")
-    router_configs(conn, T, ROWS)
+    conn = router_config_table(T, ROWS)
     for ix in INDEXES:
         run(conn, ix)
     run(conn, f"ANALYZE {T}")
