@@ -133,19 +133,27 @@ pub(super) fn mark_recheck(call: *mut pg_sys::Node) -> *mut pg_sys::Node {
     call
 }
 
-/// Whether the call is a recheck that a rewrite of this module put there
-/// ([`RECHECK_MARK`]).
+/// The mark a rewrite of this module put on a call ([`RECHECK_MARK`],
+/// [`EQUALITIES_MARK`]): the `location` of its spec constant.
+///
+/// # Safety
+/// `args` must be the argument list of a `fraiseql_where` call.
+unsafe fn mark_of(args: *mut pg_sys::List) -> Option<i32> {
+    // SAFETY: the caller's contract; a Const is read as one.
+    unsafe {
+        let spec = PgList::<pg_sys::Node>::from_pg(args).get_ptr(1)?;
+        is_a(spec, NodeTag::T_Const).then(|| (*(spec as *mut pg_sys::Const)).location)
+    }
+}
+
+/// Whether the call was put there by a rewrite (a recheck or an equalities call), which
+/// is never rewritten again.
 ///
 /// # Safety
 /// `args` must be the argument list of a `fraiseql_where` call.
 pub(super) unsafe fn is_recheck(args: *mut pg_sys::List) -> bool {
-    // SAFETY: the caller's contract; a Const is read as one.
-    unsafe {
-        let args = PgList::<pg_sys::Node>::from_pg(args);
-        args.get_ptr(1).is_some_and(|n| {
-            is_a(n, NodeTag::T_Const) && matches!((*(n as *mut pg_sys::Const)).location, RECHECK_MARK | EQUALITIES_MARK)
-        })
-    }
+    // SAFETY: the caller's contract.
+    matches!(unsafe { mark_of(args) }, Some(RECHECK_MARK | EQUALITIES_MARK))
 }
 
 /// Whether the call is an equalities call of a rewrite ([`EQUALITIES_MARK`]).
@@ -153,10 +161,6 @@ pub(super) unsafe fn is_recheck(args: *mut pg_sys::List) -> bool {
 /// # Safety
 /// `args` must be the argument list of a `fraiseql_where` call.
 pub(super) unsafe fn is_equalities(args: *mut pg_sys::List) -> bool {
-    // SAFETY: the caller's contract; a Const is read as one.
-    unsafe {
-        let args = PgList::<pg_sys::Node>::from_pg(args);
-        args.get_ptr(1)
-            .is_some_and(|n| is_a(n, NodeTag::T_Const) && (*(n as *mut pg_sys::Const)).location == EQUALITIES_MARK)
-    }
+    // SAFETY: the caller's contract.
+    (unsafe { mark_of(args) }) == Some(EQUALITIES_MARK)
 }

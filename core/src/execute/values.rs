@@ -61,8 +61,14 @@ impl Budget {
     /// The value of variable `name`, when the budget allows one more copy of it.
     fn take(&mut self, name: &str, variables: &JsonMap) -> Option<JsonValue> {
         let v = variables.get(name)?;
-        let max = self.max;
-        let size = *self.sizes.entry(name.to_string()).or_insert_with(|| json_size(v, max.saturating_add(1)));
+        let size = match self.sizes.get(name) {
+            Some(&size) => size,
+            None => {
+                let size = json_size(v, self.max.saturating_add(1));
+                self.sizes.insert(name.to_string(), size);
+                size
+            }
+        };
         if size > self.left {
             self.left = 0;
             return None;
